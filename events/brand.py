@@ -1,0 +1,289 @@
+"""The brand configuration file: what a comms team edits (YAML).
+
+Brand handles and keywords, the staff roster, teams and members, calendars, routing rules, SLA
+policies and per-label thresholds. `load_brand_config` validates the whole file and, when it is
+wrong, raises ConfigError naming the file, the line, the field and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from events.errors import ConfigError
+from events.schemas import Label, Severity, Source
+
+__all__ = [
+    "BrandConfig",
+    "Calendar",
+    "LabelPolicy",
+    "Member",
+    "RoutingRule",
+    "SlaPolicy",
+    "StaffMember",
+    "Team",
+    "load_brand_config",
+    "parse_duration",
+]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|bd)\s*$")
+_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> tuple[timedelta, bool]:
+    """'30m', '1h', '2d' -> (duration, False); '3bd' (business days) -> (3 days, True).
+
+    A business day is one working day of the team's calendar; the SLA engine converts it.
+    """
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 30m, 4h, 2d or 3bd")
+    amount, unit = float(match.group(1)), match.group(2)
+    if unit == "bd":
+        return timedelta(days=amount), True
+    return timedelta(seconds=amount * _UNITS[unit]), False
+
+
+Duration = str  # validated by SlaPolicy._check_duration
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Brand(_Section):
+    name: str = Field(min_length=1)
+    accounts: dict[str, list[str]] = Field(
+        default_factory=dict, description="platform -> the brand's own handles there."
+    )
+    keywords: list[str] = Field(default_factory=list)
+
+
+StaffUse = Literal["official", "professional", "personal"]
+
+
+class StaffMember(_Section):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    team: str | None = None
+    consent: list[StaffUse] = Field(
+        min_length=1, description="Uses the member agreed to have monitored (seed 000)."
+    )
+    accounts: dict[str, str] = Field(default_factory=dict, description="platform -> handle.")
+
+
+class Calendar(_Section):
+    timezone: str = "America/Toronto"
+    always_open: bool = False
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[str]] = Field(
+        default_factory=dict, description="Day -> shifts such as '09:00-12:00'."
+    )
+    holidays_country: str | None = "CA"
+    holidays_subdivision: str | None = "QC"
+    extra_closed_days: list[str] = Field(default_factory=list, description="ISO dates.")
+
+    @field_validator("hours")
+    @classmethod
+    def _check_shifts(cls, hours: dict[str, list[str]]) -> dict[str, list[str]]:
+        for shifts in hours.values():
+            for shift in shifts:
+                if not re.fullmatch(r"([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d", shift):
+                    raise ValueError(f"shift {shift!r} is not HH:MM-HH:MM")
+                start, end = shift.split("-")
+                if start >= end:
+                    raise ValueError(f"shift {shift!r} ends before it starts")
+        return hours
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {name!r}") from exc
+        return name
+
+
+class Member(_Section):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    email: str | None = None
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en"])
+    capacity: int = Field(default=20, ge=1, description="Maximum open tasks.")
+    lead: bool = False
+
+
+class Team(_Section):
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1)
+    calendar: str = "business"
+    assignment: Literal["round_robin", "least_loaded"] = "round_robin"
+    members: list[Member] = Field(min_length=1)
+
+
+class RuleMatch(_Section):
+    labels: list[Label | Literal["triage"]] = Field(default_factory=list)
+    severity: list[Severity] = Field(default_factory=list)
+    source: list[Source] = Field(default_factory=list)
+    lang: list[str] = Field(default_factory=list)
+    platform: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list, description="Handles, or @list names.")
+
+
+class RoutingRule(_Section):
+    name: str = Field(min_length=1)
+    priority: int = Field(default=100, description="Lower runs first; ties keep file order.")
+    match: RuleMatch = Field(default_factory=RuleMatch)
+    team: str
+    copy_to: list[str] = Field(default_factory=list, description="Teams kept informed.")
+
+
+class SlaPolicy(_Section):
+    name: str = Field(min_length=1)
+    teams: list[str] = Field(default_factory=list, description="Empty: any team.")
+    labels: list[Label | Literal["triage"]] = Field(default_factory=list, description="Empty: any.")
+    severity: list[Severity] = Field(default_factory=list)
+    first_response: Duration
+    next_response: Duration | None = None
+    resolution: Duration
+    calendar: str = "business"
+    at_risk_ratio: float = Field(default=0.75, gt=0, lt=1)
+    escalation: list[Literal["notify_assignee", "notify_lead", "reassign", "raise_severity"]] = (
+        Field(default_factory=lambda: ["notify_assignee", "notify_lead", "reassign"])
+    )
+
+    @field_validator("first_response", "next_response", "resolution")
+    @classmethod
+    def _check_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+
+class LabelPolicy(_Section):
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    severity: Severity = Severity.normal
+    enabled: bool = True
+
+
+class BrandConfig(_Section):
+    brand: Brand
+    staff: list[StaffMember] = Field(default_factory=list)
+    author_lists: dict[str, list[str]] = Field(
+        default_factory=dict, description="Named handle lists (vip, journalists) for routing."
+    )
+    calendars: dict[str, Calendar] = Field(default_factory=lambda: {"business": Calendar()})
+    teams: list[Team] = Field(min_length=1)
+    triage_team: str
+    routing: list[RoutingRule] = Field(default_factory=list)
+    sla_policies: list[SlaPolicy] = Field(min_length=1)
+    labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
+
+    @cached_property
+    def team_ids(self) -> set[str]:
+        return {t.id for t in self.teams}
+
+    def label_policy(self, label: Label) -> LabelPolicy:
+        return self.labels.get(label, LabelPolicy())
+
+    def staff_by_account(self, platform: str) -> dict[str, StaffMember]:
+        """Lower-cased handle -> staff member, for one platform."""
+        return {
+            m.accounts[platform].lower().lstrip("@"): m for m in self.staff if platform in m.accounts
+        }
+
+    def cross_reference_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """(location, reason) for every reference to a team, calendar or list that does not exist."""
+        errors: list[tuple[tuple[str | int, ...], str]] = []
+        teams = self.team_ids
+
+        def need_team(loc: tuple[str | int, ...], team: str) -> None:
+            if team not in teams:
+                errors.append((loc, f"unknown team {team!r} (teams: {', '.join(sorted(teams))})"))
+
+        need_team(("triage_team",), self.triage_team)
+        for i, member in enumerate(self.staff):
+            if member.team is not None:
+                need_team(("staff", i, "team"), member.team)
+        for i, team in enumerate(self.teams):
+            if team.calendar not in self.calendars:
+                errors.append((("teams", i, "calendar"), f"unknown calendar {team.calendar!r}"))
+        for i, rule in enumerate(self.routing):
+            need_team(("routing", i, "team"), rule.team)
+            for j, copy in enumerate(rule.copy_to):
+                need_team(("routing", i, "copy_to", j), copy)
+            for j, author in enumerate(rule.match.authors):
+                if author.startswith("@list:") and author[6:] not in self.author_lists:
+                    errors.append((("routing", i, "match", "authors", j), f"unknown list {author!r}"))
+        for i, policy in enumerate(self.sla_policies):
+            if policy.calendar not in self.calendars:
+                errors.append((("sla_policies", i, "calendar"), f"unknown calendar {policy.calendar!r}"))
+            for j, team in enumerate(policy.teams):
+                need_team(("sla_policies", i, "teams", j), team)
+        seen: set[str] = set()
+        for i, member in enumerate(self.staff):
+            if member.id in seen:
+                errors.append((("staff", i, "id"), f"duplicate staff id {member.id!r}"))
+            seen.add(member.id)
+        return errors
+
+
+def load_brand_config(path: Path | str) -> BrandConfig:
+    """Read and validate a brand configuration file; ConfigError names file, line and field."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read brand configuration: {exc}") from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the brand configuration must be a mapping of sections")
+    try:
+        config = BrandConfig.model_validate(data)
+    except ValidationError as exc:
+        problems = [(tuple(err["loc"]), err["msg"]) for err in exc.errors()]
+        raise ConfigError(_describe(path, root, problems)) from exc
+    problems = config.cross_reference_errors()
+    if problems:
+        raise ConfigError(_describe(path, root, problems))
+    return config
+
+
+def _describe(path: Path, root: Any, problems: list[tuple[tuple[str | int, ...], str]]) -> str:
+    lines = [f"{path}:{_line_of(root, loc)}: {'.'.join(map(str, loc)) or '(top)'}: {msg}"
+             for loc, msg in problems]
+    return "invalid brand configuration\n  " + "\n  ".join(lines)
+
+
+def _line_of(node: Any, loc: tuple[str | int, ...]) -> int:
+    """The 1-based line of the deepest YAML node that `loc` reaches."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == str(part):
+                    child = value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line

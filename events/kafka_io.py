@@ -1,0 +1,329 @@
+"""Kafka I/O with kafka-python: typed producing, and a consumer loop that commits on purpose.
+
+The loop reads a batch, validates every record against the topic's schema, hands the valid ones
+to the service's handler and commits only after the handler (and any dead-letter write)
+succeeded. Three outcomes are kept apart:
+- poison (undecodable, invalid, or rejected by the handler): written to `<topic>.dlq` with the
+  original bytes and the reason in headers, then committed; the stream goes on;
+- transient (the handler raised TransientError): partitions paused, the same batch retried with
+  backoff, never dead-lettered;
+- success: committed.
+Handlers must be idempotent: a crash between the database commit and the offset commit replays
+the batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from pydantic import BaseModel
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from events import metrics
+from events.codec import Headers, decode, encode, header, make_headers
+from events.errors import BrokerError, SchemaError, TransientError
+from events.topics import Topic
+
+__all__ = [
+    "CONSUMER_DEFAULTS",
+    "Delivery",
+    "EventProducer",
+    "Rejection",
+    "consume",
+    "ensure_topics",
+    "wait_for_broker",
+]
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=BaseModel)
+
+CONSUMER_DEFAULTS = {
+    # A group join waits about half the session timeout on the embedded broker: keep it short.
+    "session_timeout_ms": 6000,
+    "heartbeat_interval_ms": 1000,
+    "enable_auto_commit": False,
+    "auto_offset_reset": "earliest",
+    "max_poll_records": 500,
+}
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[E]):
+    """One valid record: the typed event plus where it came from."""
+
+    event: E
+    record: ConsumerRecord
+
+    @property
+    def correlation_id(self) -> str | None:
+        return header(self.record.headers, "correlation-id")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A record the handler refuses as poison, with the reason for the dead-letter topic."""
+
+    record: ConsumerRecord
+    reason: str
+
+
+BatchHandler = Callable[[list[Delivery[E]]], Iterable[Rejection] | None]
+
+
+class EventProducer:
+    """Validated, keyed, headed writes; library errors come out as BrokerError."""
+
+    def __init__(self, bootstrap_servers: str, *, service: str, **config: object) -> None:
+        self.service = service
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=bootstrap_servers,
+                client_id=f"vigie-{service}",
+                acks="all",
+                linger_ms=5,
+                retries=5,
+                **config,
+            )
+        except KafkaError as exc:
+            raise BrokerError(f"cannot connect producer to {bootstrap_servers}: {exc}") from exc
+
+    def send(self, topic: Topic[E], event: E, *, correlation_id: str | None = None) -> object:
+        """Queue one event; call flush() before treating it as written."""
+        if not isinstance(event, topic.model):
+            raise TypeError(f"{topic.name} carries {topic.model.__name__}, not {type(event).__name__}")
+        metrics.RECORDS_PRODUCED.labels(self.service, topic.name).inc()
+        return self._send_raw(
+            topic.name,
+            value=encode(event),
+            key=topic.key(event).encode("utf-8"),
+            headers=make_headers(event, correlation_id),
+        )
+
+    def dead_letter(self, record: ConsumerRecord, reason: str, *, dlq: str) -> object:
+        """Keep the original bytes, key and headers; add where it came from and why."""
+        headers: Headers = [h for h in (record.headers or []) if not h[0].startswith("dlq-")]
+        headers += [
+            ("dlq-reason", reason[:2000].encode("utf-8")),
+            ("dlq-topic", record.topic.encode()),
+            ("dlq-partition", str(record.partition).encode()),
+            ("dlq-offset", str(record.offset).encode()),
+            ("dlq-service", self.service.encode()),
+        ]
+        metrics.RECORDS_PRODUCED.labels(self.service, dlq).inc()
+        return self._send_raw(dlq, value=record.value, key=record.key, headers=headers)
+
+    def _send_raw(self, topic: str, *, value: bytes | None, key: bytes | None, headers: Headers) -> object:
+        try:
+            return self._producer.send(topic, value=value, key=key, headers=headers)
+        except KafkaError as exc:
+            raise TransientError(f"cannot produce to {topic}: {exc}") from exc
+
+    def flush(self, timeout: float | None = 30) -> None:
+        try:
+            self._producer.flush(timeout=timeout)
+        except KafkaError as exc:
+            raise TransientError(f"flush failed: {exc}") from exc
+
+    def close(self, timeout: float = 10) -> None:
+        self._producer.close(timeout=timeout)
+
+
+@retry(
+    retry=retry_if_exception_type(OSError),
+    wait=wait_exponential(multiplier=0.05, max=1),
+    stop=stop_after_delay(30),
+    reraise=True,
+)
+def _reachable(bootstrap_servers: str) -> None:
+    """Some bootstrap address accepts TCP (fast to retry, unlike a client's 30 s bootstrap)."""
+    errors = []
+    for address in bootstrap_servers.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), timeout=2).close()
+            return
+        except (OSError, ValueError) as exc:
+            errors.append(f"{address}: {exc}")
+    raise OSError("; ".join(errors))
+
+
+def _admin(bootstrap_servers: str) -> KafkaAdminClient:
+    _reachable(bootstrap_servers)
+    return KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="vigie-admin")
+
+
+def wait_for_broker(bootstrap_servers: str) -> None:
+    """Block until the broker answers a metadata request (30 s at most)."""
+    try:
+        _admin(bootstrap_servers).close()
+    except (KafkaError, OSError) as exc:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap_servers}: {exc}") from exc
+
+
+def ensure_topics(
+    bootstrap_servers: str, names: Iterable[str], *, partitions: int, replication: int = 1
+) -> None:
+    """Create the topics that do not exist yet; existing ones are left as they are."""
+    try:
+        admin = _admin(bootstrap_servers)
+    except (KafkaError, OSError) as exc:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap_servers}: {exc}") from exc
+    try:
+        existing = set(admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        for name in missing:
+            try:
+                admin.create_topics([NewTopic(name, partitions, replication)])
+            except TopicAlreadyExistsError:
+                pass  # another service created it meanwhile
+        if missing:
+            log.info("created topics %s (%d partitions)", ", ".join(missing), partitions)
+    except KafkaError as exc:
+        raise BrokerError(f"cannot create topics on {bootstrap_servers}: {exc}") from exc
+    finally:
+        admin.close()
+
+
+@dataclass
+class _Backoff:
+    """Exponential backoff with jitter for transient failures (capped at `cap` seconds)."""
+
+    base: float = 0.2
+    cap: float = 30.0
+    attempt: int = field(default=0)
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * 2**self.attempt)
+        self.attempt += 1
+        return delay * random.uniform(0.5, 1.0)
+
+
+def consume(
+    topic: Topic[E],
+    handler: BatchHandler[E],
+    *,
+    bootstrap_servers: str,
+    group_id: str,
+    producer: EventProducer,
+    stop: threading.Event,
+    poll_timeout_ms: int = 500,
+    **consumer_config: object,
+) -> None:
+    """Run the consume-handle-commit loop until `stop` is set, then finish the batch and commit."""
+    service = producer.service
+    config = {**CONSUMER_DEFAULTS, **consumer_config}
+    try:
+        consumer = KafkaConsumer(
+            topic.name,
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            client_id=f"vigie-{service}",
+            **config,
+        )
+    except KafkaError as exc:
+        raise BrokerError(f"cannot subscribe to {topic.name}: {exc}") from exc
+    log.info("%s consuming %s as group %s", service, topic.name, group_id)
+    try:
+        while not stop.is_set():
+            polled = consumer.poll(timeout_ms=poll_timeout_ms)
+            records = [r for batch in polled.values() for r in batch]
+            if records:
+                _process(consumer, topic, handler, records, producer, stop)
+            _report_lag(consumer, topic, service)
+    finally:
+        consumer.close()
+
+
+def _process(
+    consumer: KafkaConsumer,
+    topic: Topic[E],
+    handler: BatchHandler[E],
+    records: list[ConsumerRecord],
+    producer: EventProducer,
+    stop: threading.Event,
+) -> None:
+    service = producer.service
+    valid: list[Delivery[E]] = []
+    poison: list[Rejection] = []
+    for record in records:
+        try:
+            valid.append(Delivery(decode(topic.model, record.value), record))
+        except SchemaError as exc:
+            poison.append(Rejection(record, str(exc)))
+
+    backoff = _Backoff()
+    while True:
+        started = time.perf_counter()
+        try:
+            rejected = list(handler(valid) or []) if valid else []
+            for rejection in poison + rejected:
+                producer.dead_letter(rejection.record, rejection.reason, dlq=topic.dlq)
+            producer.flush()
+            break
+        except TransientError as exc:
+            if stop.is_set():
+                log.warning("stopping with an unhandled batch (it will be replayed): %s", exc)
+                return
+            delay = backoff.next_delay()
+            metrics.RETRIES.labels(service, topic.name).inc()
+            log.warning("transient failure on %s, retrying in %.1fs: %s", topic.name, delay, exc)
+            _pause_for(consumer, delay)
+        finally:
+            metrics.HANDLER_SECONDS.labels(service, topic.name).observe(time.perf_counter() - started)
+
+    rejected_offsets = {(r.record.topic, r.record.partition, r.record.offset) for r in poison + rejected}
+    dead = len(rejected_offsets)
+    metrics.RECORDS_CONSUMED.labels(service, topic.name, "ok").inc(len(records) - dead)
+    if dead:
+        metrics.RECORDS_CONSUMED.labels(service, topic.name, "dead_letter").inc(dead)
+        log.warning("%d record(s) of %s dead-lettered", dead, topic.name)
+    _commit(consumer, records)
+
+
+def _pause_for(consumer: KafkaConsumer, seconds: float) -> None:
+    """Wait while staying in the group: paused partitions return nothing but poll keeps us alive."""
+    assigned = list(consumer.assignment())
+    consumer.pause(*assigned)
+    deadline = time.monotonic() + seconds
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+    finally:
+        consumer.resume(*[tp for tp in assigned if tp in consumer.assignment()])
+
+
+def _commit(consumer: KafkaConsumer, records: list[ConsumerRecord]) -> None:
+    offsets: dict[TopicPartition, OffsetAndMetadata] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        if tp not in offsets or offsets[tp].offset <= record.offset:
+            offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
+    try:
+        consumer.commit(offsets)
+    except CommitFailedError as exc:
+        # The group rebalanced while we worked: the new owner replays these records, and the
+        # handlers are idempotent, so nothing is lost or doubled.
+        log.warning("commit refused after a rebalance, records will be replayed: %s", exc)
+
+
+def _report_lag(consumer: KafkaConsumer, topic: Topic[E], service: str) -> None:
+    """Lag from highwater() (end_offsets() is unreliable on the embedded broker)."""
+    lag = 0
+    for tp in consumer.assignment():
+        high = consumer.highwater(tp)
+        if high is not None:
+            lag += max(0, high - consumer.position(tp))
+    metrics.CONSUMER_LAG.labels(service, topic.name).set(lag)

@@ -1,0 +1,52 @@
+"""What every service process does the same way: logging, signals, broker address, topics."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from events.errors import ConfigError
+from events.kafka_io import ensure_topics
+from events.settings import Settings
+
+__all__ = ["bootstrap_servers", "configure_logging", "prepare_topics", "stop_on_signals"]
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set `stop`: the loop finishes its batch, commits and exits."""
+
+    def handler(signum: int, _frame: object) -> None:
+        logging.getLogger(__name__).info("received %s, finishing the batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def bootstrap_servers(settings: Settings) -> str:
+    """A service run on its own needs a broker address; only `vigie up` starts an embedded one."""
+    if not settings.kafka_bootstrap_servers:
+        raise ConfigError(
+            "VIGIE_KAFKA_BOOTSTRAP_SERVERS is not set: point it at a Kafka cluster, "
+            "or run `vigie up`, which starts an embedded broker"
+        )
+    return settings.kafka_bootstrap_servers
+
+
+def prepare_topics(settings: Settings) -> None:
+    """Create the topics and their dead-letter twins if they are missing."""
+    ensure_topics(
+        bootstrap_servers(settings),
+        settings.topics.all_names(),
+        partitions=settings.topic_partitions,
+        replication=settings.topic_replication,
+    )

@@ -1,0 +1,194 @@
+"""One typed schema per topic: what travels on vigie.posts, vigie.verdicts and vigie.cases.
+
+Every event carries `schema_version`; a reader refuses a version it does not know (the record
+goes to the dead-letter topic with the reason) rather than guessing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Author",
+    "CaseEvent",
+    "CaseEventType",
+    "Evidence",
+    "Label",
+    "LabelVerdict",
+    "Media",
+    "Post",
+    "Severity",
+    "Source",
+    "Verdict",
+    "utcnow",
+]
+
+MAX_TEXT_CHARS = 10_000
+"""Longest post text accepted on the wire; platforms cap far below, so longer means garbage."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Label(StrEnum):
+    """The taxonomy of ../shared/taxonomy.md (`triage` is the catch-all queue, never a model output)."""
+
+    complaint = "complaint"
+    press_inquiry = "press_inquiry"
+    rumour = "rumour"
+    risky_disclosure = "risky_disclosure"
+    investor_sensitive = "investor_sensitive"
+    copyright = "copyright"
+    harassment = "harassment"
+    security_threat = "security_threat"
+    missing_disclaimer = "missing_disclaimer"
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    high = "high"
+    normal = "normal"
+    low = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 for critical: sorts the most urgent first."""
+        return list(Severity).index(self)
+
+
+class Source(StrEnum):
+    mention = "mention"
+    staff = "staff"
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Author(_Event):
+    id: str = Field(min_length=1, max_length=200)
+    handle: str = Field(min_length=1, max_length=200)
+    display_name: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=2_000, description="Profile bio.")
+
+
+class Media(_Event):
+    type: Literal["photo", "video", "gif", "link", "other"] = "photo"
+    url: str | None = Field(default=None, max_length=2_000)
+    alt_text: str | None = Field(default=None, max_length=2_000)
+
+
+class Post(_Event):
+    """A normalized post from any platform (topic vigie.posts)."""
+
+    schema_version: Literal[1] = 1
+    platform: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    platform_post_id: str = Field(min_length=1, max_length=200)
+    url: str | None = Field(default=None, max_length=2_000)
+    author: Author
+    source: Source
+    staff_member_id: str | None = Field(default=None, max_length=100)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    lang: str | None = Field(default=None, max_length=10)
+    created_at: AwareDatetime
+    conversation_id: str | None = Field(default=None, max_length=200)
+    reply_to_id: str | None = Field(default=None, max_length=200)
+    media: list[Media] = Field(default_factory=list, max_length=20)
+    metrics: dict[str, int] = Field(default_factory=dict)
+    place: str | None = Field(default=None, max_length=500, description="Geotag, if any.")
+    collected_by: str = Field(default="unknown", max_length=100, description="Connector name.")
+
+    @model_validator(mode="after")
+    def _staff_has_member(self) -> Post:
+        if self.source is Source.staff and not self.staff_member_id:
+            raise ValueError("a staff post needs staff_member_id")
+        if self.source is Source.mention and self.staff_member_id:
+            raise ValueError("a mention carries no staff_member_id")
+        return self
+
+    @property
+    def post_id(self) -> str:
+        """Vigie's id for a post: unique across platforms."""
+        return f"{self.platform}:{self.platform_post_id}"
+
+    @property
+    def thread_id(self) -> str:
+        """Posts of one conversation share it; it is the Kafka key, so a thread stays in order."""
+        return f"{self.platform}:{self.conversation_id or self.platform_post_id}"
+
+
+class Evidence(_Event):
+    """Why a label fired: a matched span, a rule, or a model feature, with who found it."""
+
+    kind: Literal["span", "rule", "feature"]
+    detector: str = Field(description="Detector or model name.")
+    version: str
+    text: str | None = Field(default=None, description="The matched text or feature.")
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    weight: float | None = None
+    detail: str | None = None
+
+
+class LabelVerdict(_Event):
+    label: Label
+    score: Annotated[float, Field(ge=0.0, le=1.0)]
+    severity: Severity
+    kind: str | None = Field(default=None, description="Sub-kind, e.g. personal_data.")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Verdict(_Event):
+    """A classified post (topic vigie.verdicts). Carries the post so workflow needs no lookup."""
+
+    schema_version: Literal[1] = 1
+    post: Post
+    lang: str
+    labels: list[LabelVerdict] = Field(default_factory=list)
+    model_version: str
+    detector_versions: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list, description="E.g. 'text truncated'.")
+    classified_at: AwareDatetime = Field(default_factory=utcnow)
+    shadow: bool = Field(default=False, description="From a candidate model: record, never route.")
+
+    @property
+    def severity(self) -> Severity | None:
+        """The most urgent severity among the labels, None when unlabeled."""
+        return min((lv.severity for lv in self.labels), key=lambda s: s.rank, default=None)
+
+
+class CaseEventType(StrEnum):
+    opened = "opened"
+    post_added = "post_added"
+    assigned = "assigned"
+    state_changed = "state_changed"
+    note_added = "note_added"
+    relabeled = "relabeled"
+    sla_at_risk = "sla_at_risk"
+    sla_breached = "sla_breached"
+    escalated = "escalated"
+
+
+class CaseEvent(_Event):
+    """A change in a case's life (topic vigie.cases), for alerting and downstream consumers."""
+
+    schema_version: Literal[1] = 1
+    event_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    type: CaseEventType
+    case_id: int
+    task_id: int | None = None
+    thread_id: str
+    team: str | None = None
+    assignee: str | None = None
+    labels: list[Label] = Field(default_factory=list)
+    severity: Severity | None = None
+    state: str | None = None
+    actor: str = "system"
+    at: AwareDatetime = Field(default_factory=utcnow)
+    details: dict[str, Any] = Field(default_factory=dict)

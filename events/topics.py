@@ -1,0 +1,53 @@
+"""Typed topics: a name, the schema of its records, and how a record is keyed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from events.schemas import CaseEvent, Post, Verdict
+
+__all__ = ["DLQ_SUFFIX", "Topic", "Topics"]
+
+E = TypeVar("E", bound=BaseModel)
+
+DLQ_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class Topic(Generic[E]):
+    name: str
+    model: type[E]
+    key: Callable[[E], str]
+
+    @property
+    def dlq(self) -> str:
+        """The dead-letter topic: undecodable or invalid records, with the reason in headers."""
+        return self.name + DLQ_SUFFIX
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The three topics of one deployment; `prefix` lets tests and tenants keep theirs apart."""
+
+    prefix: str = "vigie"
+
+    @property
+    def posts(self) -> Topic[Post]:
+        return Topic(f"{self.prefix}.posts", Post, lambda p: p.thread_id)
+
+    @property
+    def verdicts(self) -> Topic[Verdict]:
+        return Topic(f"{self.prefix}.verdicts", Verdict, lambda v: v.post.thread_id)
+
+    @property
+    def cases(self) -> Topic[CaseEvent]:
+        return Topic(f"{self.prefix}.cases", CaseEvent, lambda c: c.thread_id)
+
+    def all_names(self) -> list[str]:
+        """Every topic with its dead-letter twin, for creation at start-up."""
+        names = [t.name for t in (self.posts, self.verdicts, self.cases)]
+        return names + [n + DLQ_SUFFIX for n in names]

@@ -1,0 +1,73 @@
+"""The brand configuration: the bundled example is valid, and errors name file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from events.brand import load_brand_config, parse_duration
+from events.errors import ConfigError
+from events.schemas import Label
+from events.settings import BUNDLED_BRAND_CONFIG
+
+
+def test_bundled_example_covers_the_taxonomy() -> None:
+    config = load_brand_config(BUNDLED_BRAND_CONFIG)
+    routed = {label for rule in config.routing for label in rule.match.labels}
+    assert set(Label) <= routed
+    assert config.triage_team in config.team_ids
+    assert config.label_policy(Label.risky_disclosure).severity == "critical"
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "brand.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_unknown_team_names_the_line_and_field(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "team: security}", "team: securty}")
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    assert f"{path}:{_line_of(path, 'securty')}: routing.4.team: unknown team 'securty'" in str(err.value)
+
+
+def test_bad_duration_names_the_line(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "first_response: 4h,", "first_response: four hours,")
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    assert f":{_line_of(path, 'four hours')}: sla_policies.7.first_response" in str(err.value)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "brand.yaml"
+    path.write_text("brand:\n  name: X\nteams: [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"brand.yaml:4: not valid YAML"):
+        load_brand_config(path)
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read brand configuration"):
+        load_brand_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes", "business"),
+    [("30m", 30, False), ("1h", 60, False), ("2d", 2880, False), ("3bd", 4320, True)],
+)
+def test_parse_duration(text: str, minutes: int, business: bool) -> None:
+    span, is_business = parse_duration(text)
+    assert span.total_seconds() == minutes * 60 and is_business is business
+
+
+@pytest.mark.parametrize("text", ["", "1 hour", "h", "-1h", "2w"])
+def test_parse_duration_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)

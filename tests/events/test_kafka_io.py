@@ -1,0 +1,121 @@
+"""The consume-handle-commit loop on the real embedded broker."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from kafka import KafkaProducer
+
+from events.codec import header
+from events.errors import TransientError
+from events.kafka_io import Delivery, EventProducer, Rejection, consume
+from events.runtime import prepare_topics
+from events.schemas import Post
+from events.settings import Settings
+from helpers import make_post, read_topic
+
+
+def _run_until(settings: Settings, handler: Callable, done: Callable[[], bool], group: str) -> None:
+    """Consume the posts topic in a thread until `done()` holds (or 30 s pass)."""
+    stop = threading.Event()
+    producer = EventProducer(settings.kafka_bootstrap_servers, service="test")
+    worker = threading.Thread(
+        target=consume,
+        args=(settings.topics.posts, handler),
+        kwargs=dict(bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group,
+                    producer=producer, stop=stop, poll_timeout_ms=200),
+    )
+    worker.start()
+    try:
+        for _ in range(300):
+            if done():
+                break
+            stop.wait(0.1)
+    finally:
+        stop.set()
+        worker.join(30)
+        producer.close()
+    assert not worker.is_alive(), "the consumer did not stop after its batch"
+
+
+def test_malformed_records_are_dead_lettered_and_the_stream_goes_on(settings: Settings) -> None:
+    prepare_topics(settings)
+    topic = settings.topics.posts
+    raw = KafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    good = make_post("first")
+    raw.send(topic.name, b"{not json", key=b"k")
+    raw.send(topic.name, b'{"schema_version": 1, "platform": "x"}', key=b"k")
+    raw.flush()
+    producer = EventProducer(settings.kafka_bootstrap_servers, service="test")
+    producer.send(topic, good)
+    producer.send(topic, make_post("second"))
+    producer.flush()
+
+    seen: list[str] = []
+
+    def handler(batch: list[Delivery[Post]]) -> None:
+        seen.extend(d.event.text for d in batch)
+
+    _run_until(settings, handler, lambda: len(seen) >= 2, settings.group("a"))
+    assert sorted(seen) == ["first", "second"]
+    dead = read_topic(settings.kafka_bootstrap_servers, topic.dlq, count=2)
+    reasons = sorted(header(r.headers, "dlq-reason") for r in dead)
+    assert any("invalid Post" in r and "Invalid JSON" in r for r in reasons), reasons
+    assert any("author: Field required" in r for r in reasons), reasons
+    assert {r.value for r in dead} == {b"{not json", b'{"schema_version": 1, "platform": "x"}'}
+    assert all(header(r.headers, "dlq-topic") == topic.name for r in dead)
+
+
+def test_handler_rejections_go_to_the_dead_letter_topic(settings: Settings) -> None:
+    prepare_topics(settings)
+    producer = EventProducer(settings.kafka_bootstrap_servers, service="test")
+    producer.send(settings.topics.posts, make_post("keep"))
+    producer.send(settings.topics.posts, make_post("refuse"))
+    producer.flush()
+    handled: list[str] = []
+
+    def handler(batch: list[Delivery[Post]]) -> list[Rejection]:
+        handled.extend(d.event.text for d in batch)
+        return [Rejection(d.record, "refused by policy") for d in batch if d.event.text == "refuse"]
+
+    _run_until(settings, handler, lambda: len(handled) >= 2, settings.group("b"))
+    dead = read_topic(settings.kafka_bootstrap_servers, settings.topics.posts.dlq, count=1)
+    assert header(dead[0].headers, "dlq-reason") == "refused by policy"
+    assert header(dead[0].headers, "correlation-id"), "original headers are kept"
+
+
+def test_transient_failures_are_retried_not_dead_lettered(settings: Settings) -> None:
+    prepare_topics(settings)
+    producer = EventProducer(settings.kafka_bootstrap_servers, service="test")
+    producer.send(settings.topics.posts, make_post("flaky"))
+    producer.flush()
+    attempts: list[int] = []
+    done: list[str] = []
+
+    def handler(batch: list[Delivery[Post]]) -> None:
+        attempts.append(len(batch))
+        if len(attempts) < 3:
+            raise TransientError("database is down")
+        done.extend(d.event.text for d in batch)
+
+    _run_until(settings, handler, lambda: bool(done), settings.group("c"))
+    assert done == ["flaky"] and len(attempts) == 3
+
+
+def test_committed_offsets_are_not_replayed_to_the_same_group(settings: Settings) -> None:
+    prepare_topics(settings)
+    producer = EventProducer(settings.kafka_bootstrap_servers, service="test")
+    for i in range(5):
+        producer.send(settings.topics.posts, make_post(f"post {i}"))
+    producer.flush()
+    first: list[str] = []
+    _run_until(settings, lambda b: first.extend(d.event.text for d in b), lambda: len(first) >= 5,
+               settings.group("d"))
+    producer.send(settings.topics.posts, make_post("late"))
+    producer.flush()
+    second: list[str] = []
+    _run_until(settings, lambda b: second.extend(d.event.text for d in b), lambda: bool(second),
+               settings.group("d"))
+    assert sorted(first) == [f"post {i}" for i in range(5)]
+    assert second == ["late"]

@@ -1,0 +1,58 @@
+"""Test helpers importable from any test module: event factories and a topic reader."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from kafka import KafkaConsumer, TopicPartition
+
+from events.schemas import Author, Post, Source
+
+_ids = itertools.count(1)
+
+
+def make_post(text: str = "Bonjour @LaurentiaMobile", **overrides: Any) -> Post:
+    """A valid post; override any field (author as a dict or an Author)."""
+    n = next(_ids)
+    fields: dict[str, Any] = {
+        "platform": "x",
+        "platform_post_id": f"{time.time_ns()}{n}",
+        "url": None,
+        "author": Author(id=f"u{n}", handle=f"user{n}", display_name=f"User {n}"),
+        "source": Source.mention,
+        "text": text,
+        "lang": None,
+        "created_at": datetime.now(timezone.utc),
+        "collected_by": "test",
+    }
+    fields.update(overrides)
+    if isinstance(fields["author"], dict):
+        fields["author"] = Author(**fields["author"])
+    return Post(**fields)
+
+
+def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30) -> list[Any]:
+    """Read `count` records of a topic from the beginning (no group), or fail after `timeout`."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    try:
+        deadline = time.monotonic() + timeout
+        partitions: set[int] | None = None
+        while partitions is None and time.monotonic() < deadline:
+            partitions = consumer.partitions_for_topic(topic)
+            if partitions is None:
+                time.sleep(0.2)
+        assert partitions, f"topic {topic} does not exist"
+        tps = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        records: list[Any] = []
+        while len(records) < count and time.monotonic() < deadline:
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        assert len(records) >= count, f"{topic}: {len(records)} records after {timeout}s, wanted {count}"
+        return records
+    finally:
+        consumer.close()
