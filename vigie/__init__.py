@@ -1,0 +1,1 @@
+"""The `vigie` command line: composition root that wires the services together (nothing imports it)."""

@@ -1,0 +1,9 @@
+"""Entry point: importing the command modules registers their commands on the app."""
+
+from vigie.app import app, main
+from vigie.commands import classify, config, ingest, up, workflow  # noqa: F401  (registers commands)
+
+__all__ = ["app", "main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
