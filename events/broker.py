@@ -7,10 +7,7 @@ when the broker stops; pass a durable storage URL (tansu's s3:// or postgres://)
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import os
-import signal
 import socket
 import subprocess
 from pathlib import Path
@@ -18,12 +15,11 @@ from types import TracebackType
 
 from events.errors import BrokerError
 from events.kafka_io import wait_for_broker
+from events.runtime import die_with_parent
 
 __all__ = ["EmbeddedBroker", "free_port"]
 
 log = logging.getLogger(__name__)
-
-_PR_SET_PDEATHSIG = 1
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -32,13 +28,6 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
 
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Ask Linux to SIGTERM the broker if its parent dies, so a killed `vigie up` leaves no orphan."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 class EmbeddedBroker:
@@ -77,7 +66,8 @@ class EmbeddedBroker:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent if os.name == "posix" else None,
+                preexec_fn=die_with_parent,
+                start_new_session=True,  # Ctrl-C reaches `vigie up`, which stops the broker last
             )
         finally:
             if out is not subprocess.DEVNULL:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import threading
@@ -10,7 +11,15 @@ from events.errors import ConfigError
 from events.kafka_io import ensure_topics
 from events.settings import Settings
 
-__all__ = ["bootstrap_servers", "configure_logging", "prepare_topics", "stop_on_signals"]
+__all__ = [
+    "bootstrap_servers",
+    "configure_logging",
+    "die_with_parent",
+    "prepare_topics",
+    "stop_on_signals",
+]
+
+_PR_SET_PDEATHSIG = 1
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -50,3 +59,11 @@ def prepare_topics(settings: Settings) -> None:
         partitions=settings.topic_partitions,
         replication=settings.topic_replication,
     )
+
+
+def die_with_parent() -> None:  # pragma: no cover - runs in a child between fork and exec
+    """Ask Linux to SIGTERM this child when its parent dies, so a killed `vigie up` leaves no orphan."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass

@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from events.errors import VigieError
+from events.metrics import serve_metrics
 from events.runtime import configure_logging, stop_on_signals
 from events.settings import Settings
 
@@ -45,6 +46,7 @@ def run_service(target: Callable[[Settings, threading.Event], T], settings: Sett
     """Run a long-lived service until SIGTERM/SIGINT; Vigie errors end it with a clear message."""
     stop = threading.Event()
     stop_on_signals(stop)
+    serve_metrics(settings.metrics_port)
     try:
         return target(settings, stop)
     except VigieError as exc:
