@@ -236,6 +236,9 @@ def consume(
     except KafkaError as exc:
         raise BrokerError(f"cannot subscribe to {topic.name}: {exc}") from exc
     log.info("%s consuming %s as group %s", service, topic.name, group_id)
+    for status in ("ok", "dead_letter"):
+        # Create the series at 0, so that rate() and increase() see the first dead letter.
+        metrics.RECORDS_CONSUMED.labels(service, topic.name, status)
     try:
         while not stop.is_set():
             polled = consumer.poll(timeout_ms=poll_timeout_ms)

@@ -1,0 +1,169 @@
+// One case: posts with highlighted evidence, tasks with deadlines, notes, relabel, audit trail,
+// actions with the version read (a 409 means someone else changed it meanwhile).
+import { api } from "./api.js";
+import { el, evidenceList, highlighted, labelChip, markSeen, notice, refreshBadges, severityBadge, slaBadge,
+  startPage, when } from "./common.js";
+import { LABELS, labelName, t } from "./i18n.js";
+
+const POLL_MS = 15000;
+const HIGH_RISK = ["risky_disclosure", "investor_sensitive"];
+const caseId = Number(location.pathname.split("/").pop());
+let current = null;
+let members = {};
+
+async function fetchCase() {
+  return api(`/api/cases/${caseId}`);
+}
+
+function head(c) {
+  const teams = Object.entries(c.teams).map(([team, role]) => `${team} (${t(role === "owner" ? "case.owner" : "case.copy")})`);
+  document.getElementById("case-head").replaceChildren(
+    el("h1", {}, `#${c.id} `, severityBadge(c.severity), " ", slaBadge(c.sla_state, c.sla_due)),
+    el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
+      c.restricted ? el("span", { class: "badge restricted", text: t("case.restricted") }) : ""),
+    el("p", { class: "teams", text: teams.join(" · ") }));
+}
+
+function posts(c) {
+  document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
+    el("p", { class: "meta" }, el("strong", { text: `@${post.author_handle}` }), ` · ${post.source} · ${when(post.created_at)} `,
+      post.url ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
+    el("blockquote", { class: "post-text" }, highlighted(post.text, post.labels)),
+    el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels)))));
+}
+
+function actionButton(task, action, extra = () => ({})) {
+  return el("button", { type: "button", "data-action": action, "data-task": task.id, text: t(`action.${action}`),
+    onclick: () => act({ action, task_id: task.id, ...extra() }) });
+}
+
+function taskCard(task) {
+  const open = !["resolved", "dismissed"].includes(task.state);
+  const choose = el("select", { id: `assignee-${task.id}`, "aria-label": `${t("action.assign")} (${task.team})` },
+    (members[task.team] || []).map((m) => el("option", { value: m.id, text: `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
+  const reason = el("input", { id: `reason-${task.id}`, placeholder: t("action.reason"), "aria-label": t("action.reason") });
+  const buttons = open ? [
+    actionButton(task, "acknowledge"),
+    task.state === "waiting" ? actionButton(task, "resume") : actionButton(task, "wait"),
+    choose, actionButton(task, "assign", () => ({ assignee: choose.value })),
+    actionButton(task, "resolve"),
+    reason, actionButton(task, "dismiss", () => ({ reason: reason.value.trim() })),
+  ] : [actionButton(task, "reopen")];
+  return el("article", { class: "task", "data-team": task.team },
+    el("h3", {}, `${task.team} · `, severityBadge(task.severity), " ", el("span", { class: "state", text: t(`state.${task.state}`) })),
+    el("p", {}, `${t("case.assignee")} : `, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
+      ` · ${task.labels.map(labelName).join(", ")} · ${task.policy}`),
+    el("h4", { text: t("case.deadlines") }),
+    el("ul", { class: "deadlines" }, task.deadlines.map((d) => el("li", {},
+      el("strong", { text: d.milestone.replace("_", " ") }), " ", slaBadge(d.state, d.met_at ? null : d.due_at),
+      el("p", { class: "why", text: d.explanation })))),
+    task.dismiss_reason ? el("p", { text: `${t("action.dismiss")} : ${task.dismiss_reason}` }) : "",
+    el("div", { class: "actions" }, buttons));
+}
+
+function notes(c) {
+  const items = c.audit.filter((a) => a.action === "note");
+  document.getElementById("notes").replaceChildren(...(items.length ? items.map((a) =>
+    el("li", {}, el("p", { text: a.after.text }), el("small", { text: `${a.actor} · ${when(a.at)}` })))
+    : [el("li", { class: "empty", text: t("case.no_notes") })]));
+}
+
+function relabel(c) {
+  const box = document.getElementById("relabel-options");
+  box.querySelectorAll("label").forEach((n) => n.remove());
+  for (const label of Object.keys(LABELS).filter((l) => l !== "triage")) {
+    box.append(el("label", { class: "check" }, el("input", { type: "checkbox", name: "labels", value: label, checked: c.labels.includes(label) }), labelName(label)));
+  }
+}
+
+function change(entry) {
+  const keys = [...new Set([...Object.keys(entry.before), ...Object.keys(entry.after)])].filter((k) => k !== "text");
+  const parts = keys.filter((k) => JSON.stringify(entry.before[k]) !== JSON.stringify(entry.after[k]))
+    .map((k) => `${k}: ${JSON.stringify(entry.before[k] ?? null)} → ${JSON.stringify(entry.after[k] ?? null)}`);
+  return parts.join("; ") || (entry.after.text ? `« ${entry.after.text} »` : "");
+}
+
+function audit(c) {
+  document.getElementById("audit").replaceChildren(...c.audit.map((a) => el("tr", { "data-action": a.action },
+    el("td", { text: when(a.at) }), el("td", { text: a.actor }),
+    el("td", { text: a.task_id ? `${a.action} (${a.task_id})` : a.action }), el("td", { text: change(a) }))));
+}
+
+function render(c) {
+  current = c;
+  markSeen(c.id, c.version);
+  document.title = `#${c.id} · Vigie`;
+  head(c);
+  posts(c);
+  document.getElementById("tasks").replaceChildren(...c.tasks.map(taskCard));
+  const review = document.getElementById("review");
+  review.hidden = !c.labels.some((l) => HIGH_RISK.includes(l));
+  review.textContent = t("case.review");
+  notes(c);
+  relabel(c);
+  audit(c);
+  document.getElementById("conflict").hidden = true;
+}
+
+function conflict(version) {
+  const box = document.getElementById("conflict");
+  box.replaceChildren(t("case.changed", version), " ",
+    el("button", { type: "button", onclick: reload, text: t("case.reload") }));
+  box.hidden = false;
+}
+
+async function reload() { render(await fetchCase()); notice("notice", ""); }
+
+// True when the API accepted the action.
+async function act(body) {
+  if (body.action === "dismiss" && !body.reason) { notice("notice", t("action.reason_needed"), "warning"); return false; }
+  try {
+    await api(`/api/cases/${caseId}/actions`, { method: "POST", body: { ...body, version: current.version } });
+    render(await fetchCase());
+    notice("notice", t("action.done"));
+    return true;
+  } catch (exc) {
+    if (exc.status === 409) conflict(exc.body?.current_version ?? "?");
+    else notice("notice", t("error.generic", exc.message), "warning");
+    return false;
+  }
+}
+
+async function loadMembers(c) {
+  const teams = await api("/api/teams");
+  members = Object.fromEntries(teams.filter((team) => c.tasks.some((task) => task.team === team.id))
+    .map((team) => [team.id, team.members]));
+}
+
+async function poll() {
+  if (document.hidden || !current) return;
+  try {
+    const latest = await fetchCase();
+    if (latest.version !== current.version) conflict(latest.version);
+  } catch { /* the next poll tries again */ }
+}
+
+async function main() {
+  if (!(await startPage())) return;
+  try {
+    const c = await fetchCase();
+    await loadMembers(c);
+    render(c);
+  } catch (exc) {
+    notice("notice", t("error.generic", exc.message), "warning");
+    return;
+  }
+  document.getElementById("note-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = document.getElementById("note-text").value.trim();
+    if (text) act({ action: "note", text }).then((ok) => { if (ok) document.getElementById("note-text").value = ""; });
+  });
+  document.getElementById("relabel-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    act({ action: "relabel", labels: [...new FormData(e.target).getAll("labels")] });
+  });
+  setInterval(refreshBadges, 1000);
+  setInterval(poll, POLL_MS);
+}
+
+main();

@@ -1,0 +1,161 @@
+// The queue: scopes (mine, my teams, all), filters, deadline order, live badges, bulk actions.
+import { api } from "./api.js";
+import { el, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
+import { LABELS, labelName, t } from "./i18n.js";
+
+const POLL_MS = 20000;
+const CHOICES = {
+  label: Object.keys(LABELS),
+  severity: ["critical", "high", "normal", "low"],
+  state: ["new", "assigned", "acknowledged", "waiting", "reopened", "resolved", "dismissed"],
+  sla: ["ok", "at_risk", "breached", "paused", "met"],
+  lang: ["fr", "en"],
+  platform: ["x", "mastodon", "bluesky", "webhook"],
+};
+const NAMES = { label: labelName, severity: (v) => t(`severity.${v}`), state: (v) => t(`state.${v}`),
+  sla: (v) => t(`sla.${v}`), lang: (v) => v.toUpperCase(), platform: (v) => v };
+
+let me = null;
+let scope = { assignee: "me" };
+let cases = [];
+let cursor = null;
+let focused = -1;
+let latest = 0;  // only the newest request may fill the table (filters change faster than answers)
+const selected = new Set();
+
+function fillFilters() {
+  const params = new URLSearchParams(location.search);
+  for (const [name, values] of Object.entries(CHOICES)) {
+    const select = document.getElementById(`f-${name}`);
+    select.replaceChildren(el("option", { value: "", text: t("filter.any") }),
+      ...values.map((v) => el("option", { value: v, text: NAMES[name](v) })));
+    select.value = params.get(name) || "";
+  }
+  const sort = document.getElementById("f-sort");
+  sort.replaceChildren(...["deadline", "opened", "-opened", "-updated"].map((v) => el("option", { value: v, text: t(`sort.${v}`) })));
+  document.getElementById("f-q").value = params.get("q") || "";
+  if (params.has("label") || params.has("q")) scope = {};
+}
+
+function fillScopes() {
+  const options = [[t("queue.mine"), { assignee: "me" }],
+    ...me.teams.map((team) => [t("queue.team", team), { team }]), [t("queue.all"), {}]];
+  const nav = document.getElementById("scopes");
+  nav.replaceChildren(...options.map(([name, value]) => el("button", {
+    type: "button", class: "tab", "aria-pressed": String(JSON.stringify(value) === JSON.stringify(scope)),
+    onclick: () => { scope = value; fillScopes(); load(); }, text: name,
+  })));
+}
+
+function query(more) {
+  const form = new FormData(document.getElementById("filters"));
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(scope)) params.set(key, value);
+  for (const key of ["label", "severity", "state", "sla", "lang", "q", "sort"]) {
+    if (form.get(key)) params.set(key, form.get(key));
+  }
+  params.set("limit", "50");
+  if (more && cursor) params.set("cursor", cursor);
+  return params;
+}
+
+async function load(more = false) {
+  const ticket = ++latest;
+  try {
+    const page = await api(`/api/cases?${query(more)}`);
+    if (ticket !== latest) return;
+    const platform = document.getElementById("f-platform").value;
+    const items = platform ? page.items.filter((c) => c.platform === platform) : page.items;
+    cases = more ? cases.concat(items) : items;
+    cursor = page.next_cursor;
+    render();
+  } catch (exc) {
+    notice("notice", t("error.generic", exc.message), "warning");
+  }
+}
+
+function row(item, index) {
+  const known = seen()[item.id];
+  const marker = known === undefined ? t("queue.new") : known < item.version ? t("queue.updated") : "";
+  const owners = item.tasks.map((task) => `${task.team} · ${task.assignee || t("case.nobody")}`).join(", ");
+  const box = el("input", { type: "checkbox", "aria-label": `#${item.id}`, checked: selected.has(item.id),
+    onchange: (e) => { e.target.checked ? selected.add(item.id) : selected.delete(item.id); countSelected(); } });
+  return el("tr", { class: `${marker ? "unread" : ""} ${index === focused ? "focused" : ""}`.trim(), "data-case": item.id },
+    el("td", {}, box),
+    el("td", {}, el("a", { href: `/cases/${item.id}`, onclick: () => markSeen(item.id, item.version) }, `#${item.id}`),
+      marker ? el("span", { class: "marker", text: marker }) : "", " ", severityBadge(item.severity)),
+    el("td", {}, item.labels.map((label) => labelChip(label))),
+    el("td", { class: "summary" }, el("span", { class: "handle", text: `@${item.author_handle} · ${item.platform} · ${item.lang}` }),
+      el("span", { text: item.summary })),
+    el("td", { text: owners }),
+    el("td", { text: t(`state.${item.state}`) }),
+    el("td", {}, slaBadge(item.sla_state, item.sla_due)));
+}
+
+function render() {
+  document.getElementById("rows").replaceChildren(...cases.map(row));
+  document.getElementById("empty").hidden = cases.length > 0;
+  document.getElementById("more").hidden = !cursor;
+  countSelected();
+}
+
+function countSelected() {
+  for (const id of [...selected]) if (!cases.some((c) => c.id === id)) selected.delete(id);
+  document.getElementById("bulk-count").textContent = t("bulk.selected", selected.size);
+  document.getElementById("select-all").checked = cases.length > 0 && selected.size === cases.length;
+}
+
+async function bulk(kind) {
+  if (!selected.size) return notice("notice", t("bulk.none"), "warning");
+  const reason = document.getElementById("bulk-reason").value.trim();
+  if (kind === "dismiss" && !reason) return notice("notice", t("action.reason_needed"), "warning");
+  const action = kind === "assign-me" ? { action: "assign", assignee: me.member_id || me.username }
+    : kind === "dismiss" ? { action: "dismiss", reason } : { action: kind };
+  const items = cases.filter((c) => selected.has(c.id)).map((c) => ({ case_id: c.id, version: c.version }));
+  try {
+    const results = await api("/api/cases/bulk", { method: "POST", body: { items, action } });
+    const failed = results.filter((r) => !r.ok);
+    notice("notice", [t("bulk.done", results.length - failed.length, failed.length),
+      ...failed.map((r) => `#${r.case_id}: ${r.detail}`)].join(" "), failed.length ? "warning" : "");
+    selected.clear();
+    await load();
+  } catch (exc) {
+    notice("notice", t("error.generic", exc.message), "warning");
+  }
+}
+
+function keys(event) {
+  if (["INPUT", "SELECT", "TEXTAREA"].includes(event.target.tagName)) return;
+  if (event.key === "/") { event.preventDefault(); document.getElementById("f-q").focus(); return; }
+  if (!cases.length) return;
+  if (event.key === "j" || event.key === "k") {
+    focused = Math.max(0, Math.min(cases.length - 1, focused + (event.key === "j" ? 1 : -1)));
+    render();
+    document.querySelector(`tr[data-case="${cases[focused].id}"] a`).focus();
+  } else if (event.key === "x" && focused >= 0) {
+    const id = cases[focused].id;
+    selected.has(id) ? selected.delete(id) : selected.add(id);
+    render();
+  }
+}
+
+async function main() {
+  me = await startPage();
+  if (!me) return;
+  fillFilters();
+  fillScopes();
+  document.getElementById("filters").addEventListener("change", () => load());
+  document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
+  document.getElementById("more").addEventListener("click", () => load(true));
+  document.getElementById("select-all").addEventListener("change", (e) => {
+    cases.forEach((c) => (e.target.checked ? selected.add(c.id) : selected.delete(c.id)));
+    render();
+  });
+  document.querySelectorAll("[data-bulk]").forEach((b) => b.addEventListener("click", () => bulk(b.dataset.bulk)));
+  document.addEventListener("keydown", keys);
+  await load();
+  setInterval(refreshBadges, 1000);
+  setInterval(() => { if (!document.hidden && !selected.size) load(); }, POLL_MS);
+}
+
+main();
