@@ -1,0 +1,195 @@
+"""What people do to cases: acknowledge, assign, note, wait/resume, resolve, dismiss, reopen.
+
+Each action checks the caller's role and team scope, the case version (a stale one is a
+Conflict carrying the current version), and the task's state machine; then it writes the change,
+an audit entry and a vigie.cases event in one transaction, and recomputes the SLA columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from events.schemas import CaseEventType
+from workflow.auth import Role
+from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
+from workflow.errors import Conflict, InvalidAction, NotFound
+from workflow.models import Case, CaseTeam, Member, Task
+from workflow.principal import Principal
+from workflow.records import audit, emit, histories, task_snapshot
+from workflow.transitions import (
+    HISTORY_KINDS,
+    OPEN_STATES,
+    Action,
+    InvalidTransition,
+    apply,
+    case_state,
+)
+
+__all__ = ["CaseContext", "add_note", "load_case", "settle", "task_action"]
+
+
+@dataclass
+class CaseContext:
+    """A case with its tasks and teams, checked against the caller."""
+
+    case: Case
+    tasks: list[Task]
+    teams: list[tuple[str, str]]
+
+    def task(self, task_id: int | None, principal: Principal) -> Task:
+        """The named task, or the only one in the caller's scope."""
+        if task_id is not None:
+            found = next((t for t in self.tasks if t.id == task_id), None)
+            if found is None:
+                raise InvalidAction(
+                    f"case {self.case.id} has no task {task_id} "
+                    f"(tasks: {', '.join(str(t.id) for t in self.tasks)})"
+                )
+            return found
+        mine = [t for t in self.tasks if principal.is_admin or t.team_id in principal.teams]
+        if len(mine) == 1:
+            return mine[0]
+        if not mine:
+            raise InvalidAction("none of this case's tasks belongs to your teams")
+        listed = ", ".join(f"{t.id} ({t.team_id})" for t in mine)
+        raise InvalidAction(
+            f"case {self.case.id} has several tasks ({listed}): say which with task_id"
+        )
+
+
+def load_case(
+    session: Session, case_id: int, principal: Principal, *, version: int | None = None
+) -> CaseContext:
+    """The case if the caller may see it (else NotFound: do not reveal it exists)."""
+    # An action locks the row (PostgreSQL) so two people acting at once get 200 then 409.
+    case = session.get(Case, case_id, with_for_update=version is not None)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    teams = [
+        (r.team, r.role) for r in session.exec(select(CaseTeam).where(CaseTeam.case_id == case_id))
+    ]
+    if not principal.can_see(restricted=case.restricted, teams=teams):
+        raise NotFound(f"no case {case_id}")
+    if version is not None and version != case.version:
+        raise Conflict(
+            f"case {case_id} changed since version {version}: it is at version "
+            f"{case.version}; reload it and try again",
+            current_version=case.version,
+        )
+    tasks = list(session.exec(select(Task).where(Task.case_id == case_id).order_by(col(Task.id))))
+    return CaseContext(case, tasks, teams)
+
+
+def task_action(
+    session: Session,
+    book: PolicyBook,
+    context: CaseContext,
+    principal: Principal,
+    *,
+    action: Action,
+    now: datetime,
+    task_id: int | None = None,
+    assignee: str | None = None,
+    reason: str | None = None,
+) -> Task:
+    """Apply one state-machine action to one task of the case."""
+    principal.require(Role.agent, f"{action.value}")
+    task = context.task(task_id, principal)
+    principal.require_team(task.team_id, f"{action.value} task {task.id}")
+    before = task_snapshot(task)
+    if action is Action.assign:
+        _check_assignee(session, principal, task, assignee)
+    elif action is Action.acknowledge and task.assignee is None and principal.member_id:
+        assignee = principal.member_id
+    if action is Action.dismiss and not (reason and reason.strip()):
+        raise InvalidAction("dismiss needs a reason (e.g. spam, duplicate, handled elsewhere)")
+    try:
+        task.state = apply(task.state, action, assignee=assignee or task.assignee).value
+    except InvalidTransition as exc:
+        raise InvalidAction(str(exc)) from exc
+    if assignee is not None:
+        task.assignee = assignee
+    if action in (Action.resolve, Action.dismiss):
+        task.closed_at, task.dismiss_reason = now, reason if action is Action.dismiss else None
+    elif action is Action.reopen:
+        task.closed_at = None
+    audit(
+        session,
+        case=context.case,
+        task=task,
+        action=action.value,
+        actor=principal.username,
+        at=now,
+        before=before,
+        after=task_snapshot(task) | ({"reason": reason} if reason else {}),
+        clock=HISTORY_KINDS[action],
+    )
+    event = CaseEventType.assigned if action is Action.assign else CaseEventType.state_changed
+    _refresh(session, book, context, now)
+    emit(
+        session,
+        event,
+        case=context.case,
+        task=task,
+        at=now,
+        actor=principal.username,
+        details={"action": action.value, "from": before["state"], "reason": reason}
+        | ({"previous_assignee": before["assignee"]} if action is Action.assign else {}),
+    )
+    return task
+
+
+def _check_assignee(
+    session: Session, principal: Principal, task: Task, assignee: str | None
+) -> None:
+    if not assignee:
+        raise InvalidAction("assign needs an assignee (a member id of the task's team)")
+    member = session.get(Member, assignee)
+    if member is None or member.team_id != task.team_id:
+        members = session.exec(select(Member.id).where(Member.team_id == task.team_id)).all()
+        raise InvalidAction(
+            f"{assignee!r} is not a member of team {task.team_id!r} (members: {', '.join(members)})"
+        )
+    if principal.role is Role.agent and not principal.is_self(assignee):
+        raise InvalidAction("an agent can assign a task only to themselves; ask a lead")
+
+
+def add_note(
+    session: Session, context: CaseContext, principal: Principal, *, text: str, now: datetime
+) -> None:
+    principal.require(Role.agent, "adding a note")
+    if not text.strip():
+        raise InvalidAction("a note needs some text")
+    audit(
+        session,
+        case=context.case,
+        action="note",
+        actor=principal.username,
+        at=now,
+        after={"text": text},
+    )
+    settle(context.case, context.tasks, now)
+    emit(session, CaseEventType.note_added, case=context.case, at=now, actor=principal.username)
+
+
+def _refresh(session: Session, book: PolicyBook, context: CaseContext, now: datetime) -> None:
+    session.flush()
+    history = histories(session, [t.id for t in context.tasks])  # type: ignore[misc]
+    for task in context.tasks:
+        refresh_sla(task, history.get(task.id, []), book, now)  # type: ignore[arg-type]
+    refresh_case_sla(context.case, context.tasks)
+    settle(context.case, context.tasks, now)
+
+
+def settle(case: Case, tasks: list[Task], now: datetime) -> None:
+    """Derive the case's state, open slot and closing time from its tasks (the version follows)."""
+    case.updated_at = now
+    case.state = case_state([t.state for t in tasks])
+    is_open = any(t.state in OPEN_STATES for t in tasks)
+    if is_open and case.open_slot is None:
+        case.open_slot, case.closed_at = case.concern, None
+    elif not is_open and case.open_slot is not None:
+        case.open_slot, case.closed_at = None, now

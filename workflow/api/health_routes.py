@@ -1,0 +1,40 @@
+"""Liveness, readiness (the database answers) and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from events.metrics import CONTENT_TYPE_LATEST, render_latest
+from workflow.api.deps import StateDep
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    return RedirectResponse("/docs")
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(state: StateDep) -> JSONResponse:
+    """Ready when the database answers."""
+    try:
+        with state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return JSONResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, 503)
+    return JSONResponse({"status": "ready"})
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics() -> Response:
+    return Response(render_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,114 @@
+"""Turning rows into API responses (the case list item and the full case page)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from workflow.actions import CaseContext
+from workflow.api.schemas import (
+    AuditPublic,
+    CaseDetail,
+    CaseSummary,
+    DeadlinePublic,
+    PostPublic,
+    TaskDetail,
+    TaskSummary,
+)
+from workflow.book import PolicyBook
+from workflow.models import AuditEntry, Case, PostRecord, Task
+from workflow.records import histories
+
+__all__ = ["case_detail", "case_summary"]
+
+
+def _task_summary(task: Task) -> TaskSummary:
+    return TaskSummary(
+        id=task.id,
+        team=task.team_id,
+        labels=task.labels,
+        state=task.state,  # type: ignore[arg-type]
+        assignee=task.assignee,
+        severity=task.severity,
+        sla_due=task.sla_due,
+        sla_state=task.sla_state,
+    )
+
+
+def case_summary(case: Case, tasks: list[Task]) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        version=case.version,
+        state=case.state,
+        severity=case.severity,  # type: ignore[arg-type]
+        labels=case.labels,
+        thread_id=case.thread_id,
+        platform=case.platform,
+        author_handle=case.author_handle,
+        lang=case.lang,
+        summary=case.summary,
+        post_count=case.post_count,
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        sla_due=case.sla_due,
+        sla_state=case.sla_state,
+        tasks=[_task_summary(t) for t in tasks],
+    )
+
+
+def case_detail(
+    session: Session, book: PolicyBook, context: CaseContext, *, now: datetime
+) -> CaseDetail:
+    case = context.case
+    history = histories(session, [t.id for t in context.tasks])  # type: ignore[misc]
+    posts = session.exec(
+        select(PostRecord)
+        .where(PostRecord.case_id == case.id)
+        .order_by(col(PostRecord.created_at), col(PostRecord.id))
+    ).all()
+    audit = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.case_id == case.id)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    ).all()
+    summary = case_summary(case, context.tasks).model_dump(exclude={"tasks"})
+    return CaseDetail(
+        **summary,
+        restricted=case.restricted,
+        closed_at=case.closed_at,
+        teams=dict(context.teams),
+        posts=[PostPublic.model_validate(p, from_attributes=True) for p in posts],
+        tasks=[_task_detail(book, t, history.get(t.id, []), now) for t in context.tasks],  # type: ignore[arg-type]
+        audit=[AuditPublic.model_validate(a, from_attributes=True) for a in audit],
+    )
+
+
+def _task_detail(book: PolicyBook, task: Task, history: list, now: datetime) -> TaskDetail:
+    deadlines = (
+        [
+            DeadlinePublic(
+                milestone=d.milestone.value,
+                started_at=d.started_at,
+                budget=d.budget,
+                due_at=d.due_at,
+                at_risk_at=d.at_risk_at,
+                met_at=d.met_at,
+                state=d.state(now).value,
+                explanation=d.explanation,
+            )
+            for d in book.deadlines(task, history)
+        ]
+        if history
+        else []
+    )
+    return TaskDetail(
+        **_task_summary(task).model_dump(),
+        rules=task.rules,
+        policy=task.policy,
+        opened_at=task.opened_at,
+        closed_at=task.closed_at,
+        dismiss_reason=task.dismiss_reason,
+        escalation_level=task.escalation_level,
+        deadlines=deadlines,
+    )

@@ -1,0 +1,303 @@
+"""Request and response shapes of the REST API (one role per class)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from events.schemas import Label
+from workflow.auth import Role
+
+__all__ = [
+    "ActionRequest",
+    "BulkRequest",
+    "BulkResult",
+    "CaseDetail",
+    "CasePage",
+    "CaseSummary",
+    "MemberCreate",
+    "MemberUpdate",
+    "TokenCreate",
+    "UserCreate",
+    "UserUpdate",
+]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+class _Action(_Request):
+    version: int | None = Field(
+        default=None, description="The case version you read (or If-Match)."
+    )
+
+
+class _TaskAction(_Action):
+    task_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Needed when several tasks are yours."
+    )
+
+
+class Acknowledge(_TaskAction):
+    action: Literal["acknowledge"]
+
+
+class Assign(_TaskAction):
+    action: Literal["assign"]
+    assignee: str = Field(
+        min_length=1, max_length=64, description="A member id of the task's team."
+    )
+
+
+class Wait(_TaskAction):
+    action: Literal["wait"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Resume(_TaskAction):
+    action: Literal["resume"]
+
+
+class Resolve(_TaskAction):
+    action: Literal["resolve"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Dismiss(_TaskAction):
+    action: Literal["dismiss"]
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Reopen(_TaskAction):
+    action: Literal["reopen"]
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Note(_Action):
+    action: Literal["note"]
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class Relabel(_Action):
+    action: Literal["relabel"]
+    labels: list[Label] = Field(max_length=len(Label), description="The right labels; [] for none.")
+    post_id: str | None = Field(default=None, description="Default: the case's first post.")
+
+
+ActionRequest = Annotated[
+    Acknowledge | Assign | Wait | Resume | Resolve | Dismiss | Reopen | Note | Relabel,
+    Field(discriminator="action"),
+]
+
+
+_ID = Field(ge=1, le=2**31 - 1)
+
+
+class BulkItem(_Request):
+    case_id: int = _ID
+    version: int = Field(ge=1)
+    task_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+
+
+class BulkRequest(_Request):
+    items: list[BulkItem] = Field(min_length=1, max_length=200)
+    action: ActionRequest
+
+
+class BulkResult(BaseModel):
+    case_id: int
+    ok: bool
+    status: int
+    detail: str | None = None
+    version: int | None = None
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+class TaskSummary(BaseModel):
+    id: int
+    team: str
+    labels: list[str]
+    state: str
+    assignee: str | None
+    severity: str
+    sla_due: datetime | None
+    sla_state: str
+
+
+class CaseSummary(BaseModel):
+    id: int
+    version: int
+    state: str
+    severity: str
+    labels: list[str]
+    thread_id: str
+    platform: str
+    author_handle: str
+    lang: str
+    summary: str
+    post_count: int
+    opened_at: datetime
+    updated_at: datetime
+    sla_due: datetime | None
+    sla_state: str
+    tasks: list[TaskSummary]
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    next_cursor: str | None = Field(
+        description="Pass as ?cursor= for the next page; null at the end."
+    )
+
+
+class DeadlinePublic(BaseModel):
+    milestone: str
+    started_at: datetime
+    budget: str
+    due_at: datetime | None
+    at_risk_at: datetime | None
+    met_at: datetime | None
+    state: str
+    explanation: str
+
+
+class TaskDetail(TaskSummary):
+    rules: list[str]
+    policy: str
+    opened_at: datetime
+    closed_at: datetime | None
+    dismiss_reason: str | None
+    escalation_level: int
+    deadlines: list[DeadlinePublic]
+
+
+class PostPublic(BaseModel):
+    id: str
+    url: str | None
+    author_handle: str
+    source: str
+    lang: str
+    text: str
+    created_at: datetime
+    received_at: datetime
+    rules: list[str]
+    labels: list[dict[str, Any]] = Field(description="Labels with score, severity and evidence.")
+    model_version: str
+    detector_versions: dict[str, str]
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    task_id: int | None
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+class CaseDetail(CaseSummary):
+    restricted: bool
+    closed_at: datetime | None
+    teams: dict[str, str] = Field(description="team -> owner | copy")
+    posts: list[PostPublic]
+    tasks: list[TaskDetail]  # type: ignore[assignment]
+    audit: list[AuditPublic]
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+class MemberPublic(BaseModel):
+    id: str
+    name: str
+    email: str | None
+    languages: list[str]
+    capacity: int
+    lead: bool
+    presence: str
+    open_tasks: int
+
+
+class TeamPublic(BaseModel):
+    id: str
+    name: str
+    calendar: str
+    assignment: str
+    members: list[MemberPublic]
+
+
+class MemberUpdate(_Request):
+    presence: Literal["available", "away"] | None = None
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    languages: list[Annotated[str, Field(min_length=2, max_length=10)]] | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    lead: bool | None = None
+
+
+class MemberCreate(_Request):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    languages: list[Annotated[str, Field(min_length=2, max_length=10)]] = ["fr", "en"]
+    capacity: int = Field(default=20, ge=1, le=1000)
+    lead: bool = False
+
+
+class UserPublic(BaseModel):
+    username: str
+    role: Role
+    teams: list[str]
+    member_id: str | None
+    active: bool
+
+
+class UserCreate(_Request):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    role: Role
+    teams: list[str] = []
+    member_id: str | None = None
+
+
+class UserUpdate(_Request):
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    role: Role | None = None
+    teams: list[str] | None = None
+    member_id: str | None = None
+    active: bool | None = None
+
+
+class TokenCreate(_Request):
+    name: str = Field(min_length=1, max_length=100)
+    username: str | None = Field(
+        default=None, description="Admins may create one for another user."
+    )
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    kind: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked: bool
+
+
+class TokenIssued(TokenPublic):
+    token: str = Field(description="Shown once: store it now.")
+
+
+class LoginToken(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int

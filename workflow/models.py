@@ -1,0 +1,289 @@
+"""The workflow's tables (sqlmodel). The API's request/response shapes live in workflow.api.schemas.
+
+Uniqueness carries idempotency: a post is stored once (primary key `posts.id`), a thread holds
+one open case per concern (`cases.thread_id` + `cases.open_slot`, which is NULL once the case
+closes), and a case holds one task per team.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from events.schemas import utcnow
+
+__all__ = [
+    "FAR_FUTURE",
+    "AuditEntry",
+    "AuthToken",
+    "Case",
+    "CaseLabel",
+    "CaseTeam",
+    "Feedback",
+    "Member",
+    "OutboxEvent",
+    "PostRecord",
+    "ShadowVerdict",
+    "Task",
+    "Team",
+    "User",
+    "UtcDateTime",
+]
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite drops the zone: put it back on read)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: Vigie stores aware UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+"""Sort key of a case with no running deadline: last when sorting by deadline."""
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_type=UtcDateTime, **kwargs)
+
+
+def _json(**kwargs: Any) -> Any:
+    return Field(default_factory=list, sa_type=sa.JSON, **kwargs)
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "teams"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    calendar: str = Field(max_length=64)
+    assignment: str = Field(default="round_robin", max_length=20)
+    rr_last: str | None = Field(default=None, max_length=64, description="Round-robin cursor.")
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "members"
+
+    id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(foreign_key="teams.id", index=True, max_length=64)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    languages: list[str] = _json()
+    capacity: int = 20
+    lead: bool = False
+    presence: str = Field(default="available", max_length=20)
+    position: int = 0
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    password_hash: str | None = Field(default=None, max_length=500)
+    role: str = Field(max_length=20)
+    teams: list[str] = _json()
+    member_id: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    created_at: datetime = _when(default_factory=utcnow)
+
+
+class AuthToken(SQLModel, table=True):
+    """A bearer token: a login session (expires) or an API token for an integration."""
+
+    __tablename__ = "auth_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    kind: str = Field(max_length=10)
+    name: str = Field(default="", max_length=100)
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = _when(default_factory=utcnow)
+    expires_at: datetime | None = _when(default=None)
+    last_used_at: datetime | None = _when(default=None)
+    revoked: bool = False
+
+
+class PostRecord(SQLModel, table=True):
+    """Every post the workflow received, routed or not, with the verdict and the outcome."""
+
+    __tablename__ = "posts"
+
+    id: str = Field(primary_key=True, max_length=250)
+    thread_id: str = Field(index=True, max_length=250)
+    case_id: int | None = Field(default=None, foreign_key="cases.id", index=True)
+    platform: str = Field(max_length=40)
+    author_id: str = Field(max_length=200)
+    author_handle: str = Field(max_length=200)
+    source: str = Field(max_length=10)
+    lang: str = Field(max_length=10)
+    text: str
+    url: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = _when()
+    received_at: datetime = _when(default_factory=utcnow)
+    outcome: str = Field(max_length=20, index=True)
+    reason: str = Field(default="", max_length=200)
+    rules: list[str] = _json()
+    labels: list[dict[str, Any]] = _json()
+    severity: str | None = Field(default=None, max_length=10)
+    model_version: str = Field(max_length=100)
+    detector_versions: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class ShadowVerdict(SQLModel, table=True):
+    """A candidate model's verdict, kept for comparison and never routed."""
+
+    __tablename__ = "shadow_verdicts"
+    __table_args__ = (sa.UniqueConstraint("post_id", "model_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: str = Field(max_length=250, index=True)
+    thread_id: str = Field(max_length=250)
+    model_version: str = Field(max_length=100)
+    labels: list[dict[str, Any]] = _json()
+    text: str
+    lang: str = Field(max_length=10)
+    classified_at: datetime = _when()
+
+
+_CASE_VERSION = sa.Column("version", sa.Integer, nullable=False)
+
+
+class Case(SQLModel, table=True):
+    """A concern in a thread. `version` goes up on every change (optimistic concurrency)."""
+
+    __tablename__ = "cases"
+    __mapper_args__ = {"version_id_col": _CASE_VERSION}
+    __table_args__ = (
+        sa.UniqueConstraint("thread_id", "open_slot", name="uq_case_open_concern"),
+        sa.Index("ix_cases_queue", "sort_due", "id"),
+        sa.Index("ix_cases_state_queue", "state", "sort_due", "id"),
+        sa.Index("ix_cases_author", "author_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    thread_id: str = Field(index=True, max_length=250)
+    concern: str = Field(max_length=40)
+    open_slot: str | None = Field(default=None, max_length=40)
+    platform: str = Field(max_length=40)
+    author_id: str = Field(max_length=200)
+    author_handle: str = Field(max_length=200)
+    lang: str = Field(max_length=10)
+    state: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    labels: list[str] = _json()
+    summary: str = Field(max_length=300)
+    search_text: str = Field(default="")
+    restricted: bool = False
+    post_count: int = 1
+    opened_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+    closed_at: datetime | None = _when(default=None)
+    sla_due: datetime | None = _when(default=None)
+    sla_state: str = Field(default="ok", max_length=20, index=True)
+    sort_due: datetime = _when(default=FAR_FUTURE)
+    version: int = Field(default=1, sa_column=_CASE_VERSION)
+
+
+class CaseLabel(SQLModel, table=True):
+    __tablename__ = "case_labels"
+    __table_args__ = (sa.Index("ix_case_labels_label", "label", "case_id"),)
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    label: str = Field(primary_key=True, max_length=40)
+
+
+class CaseTeam(SQLModel, table=True):
+    """Who sees a case: owning teams (one task each) and teams kept informed (copy)."""
+
+    __tablename__ = "case_teams"
+    __table_args__ = (sa.Index("ix_case_teams_team", "team", "case_id"),)
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    team: str = Field(primary_key=True, max_length=64)
+    role: str = Field(max_length=10)
+
+
+class Task(SQLModel, table=True):
+    """One owning team's share of a case, with its own state, assignee and deadlines."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (sa.UniqueConstraint("case_id", "team_id", name="uq_task_case_team"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    team_id: str = Field(max_length=64, index=True)
+    labels: list[str] = _json()
+    label: str = Field(max_length=40)
+    rules: list[str] = _json()
+    severity: str = Field(max_length=10)
+    state: str = Field(max_length=20, index=True)
+    assignee: str | None = Field(default=None, max_length=64, index=True)
+    policy: str = Field(max_length=100)
+    opened_at: datetime = _when(default_factory=utcnow)
+    closed_at: datetime | None = _when(default=None)
+    dismiss_reason: str | None = Field(default=None, max_length=500)
+    sla_due: datetime | None = _when(default=None)
+    sla_state: str = Field(default="ok", max_length=20)
+    escalation_key: str = Field(default="", max_length=100)
+    escalation_level: int = 0
+    next_check_at: datetime | None = _when(default=None, index=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: who changed what, when, before and after. Also the tasks' SLA history."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    task_id: int | None = Field(default=None, index=True)
+    at: datetime = _when(default_factory=utcnow)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=40)
+    before: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    after: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    clock: list[str] = _json()
+
+
+class Feedback(SQLModel, table=True):
+    """A person's relabel of a post: a training row for the classifier."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    post_id: str = Field(max_length=250)
+    text: str
+    labels: list[str] = _json()
+    lang: str = Field(max_length=10)
+    actor: str = Field(max_length=64)
+    at: datetime = _when(default_factory=utcnow)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A vigie.cases event written in the same transaction as the change, published afterwards."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True, max_length=32)
+    payload: str
+    created_at: datetime = _when(default_factory=utcnow)
+    sent_at: datetime | None = _when(default=None, index=True)

@@ -1,0 +1,141 @@
+"""Reading the queue: filtered, scoped, keyset-paginated case lists.
+
+Sorting by deadline uses `cases.sort_due` (the nearest open deadline, or a far-future sentinel),
+indexed with the id, so a page is an index range scan whatever the queue's size.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from workflow.errors import InvalidAction
+from workflow.models import Case, CaseLabel, CaseTeam, Task
+from workflow.principal import Principal
+
+__all__ = ["QueueFilter", "decode_cursor", "encode_cursor", "list_cases", "tasks_of"]
+
+SORTS = {
+    "deadline": (Case.sort_due, False),
+    "opened": (Case.opened_at, False),
+    "-opened": (Case.opened_at, True),
+    "-updated": (Case.updated_at, True),
+}
+
+
+@dataclass
+class QueueFilter:
+    team: str | None = None
+    assignee: str | None = None
+    labels: list[str] = field(default_factory=list)
+    severity: list[str] = field(default_factory=list)
+    state: list[str] = field(default_factory=list)
+    sla: list[str] = field(default_factory=list)
+    lang: str | None = None
+    text: str | None = None
+    sort: str = "deadline"
+
+
+def encode_cursor(sort: str, key: datetime, case_id: int) -> str:
+    raw = json.dumps({"s": sort, "k": key.isoformat(), "i": case_id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        key, case_id = datetime.fromisoformat(data["k"]), int(data["i"])
+        same_sort = data["s"] == sort
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise InvalidAction(
+            "invalid cursor: pass back the next_cursor of the previous page"
+        ) from exc
+    if not same_sort or key.tzinfo is None:
+        raise InvalidAction(f"this cursor belongs to another sort order than {sort!r}")
+    return key, case_id
+
+
+def list_cases(
+    session: Session,
+    principal: Principal,
+    query: QueueFilter,
+    *,
+    limit: int,
+    cursor: str | None = None,
+) -> tuple[list[Case], str | None]:
+    """One page of the queue and the cursor of the next page (None on the last page)."""
+    column, descending = SORTS[query.sort]
+    statement = select(Case)
+    for condition in _conditions(principal, query):
+        statement = statement.where(condition)
+    if cursor:
+        key, last_id = decode_cursor(cursor, query.sort)
+        pair, bound = sa.tuple_(column, Case.id), sa.tuple_(sa.literal(key, column.type), last_id)
+        statement = statement.where(pair < bound if descending else pair > bound)
+    order = (col(column).desc(), col(Case.id).desc()) if descending else (col(column), col(Case.id))
+    rows = list(session.exec(statement.order_by(*order).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor(query.sort, getattr(last, column.key), last.id)  # type: ignore[arg-type]
+
+
+def _conditions(principal: Principal, query: QueueFilter) -> list[Any]:
+    conditions: list[Any] = []
+    if not principal.is_admin:
+        conditions.append(
+            select(CaseTeam.case_id)
+            .where(CaseTeam.case_id == Case.id)
+            .where(col(CaseTeam.team).in_(principal.teams))
+            .where(sa.or_(CaseTeam.role == "owner", sa.not_(col(Case.restricted))))
+            .exists()
+        )
+    if query.team or query.assignee:
+        tasks = select(Task.id).where(Task.case_id == Case.id)
+        if query.team:
+            tasks = tasks.where(Task.team_id == query.team)
+        if query.assignee:
+            tasks = tasks.where(Task.assignee == query.assignee)
+        conditions.append(tasks.exists())
+    if query.labels:
+        conditions.append(
+            select(CaseLabel.case_id)
+            .where(CaseLabel.case_id == Case.id)
+            .where(col(CaseLabel.label).in_(query.labels))
+            .exists()
+        )
+    if query.severity:
+        conditions.append(col(Case.severity).in_(query.severity))
+    if query.state:
+        conditions.append(col(Case.state).in_(query.state))
+    if query.sla:
+        conditions.append(col(Case.sla_state).in_(query.sla))
+    if query.lang:
+        conditions.append(Case.lang == query.lang.lower())
+    if query.text:
+        pattern = (
+            "%"
+            + query.text.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+            + "%"
+        )
+        conditions.append(col(Case.search_text).like(pattern, escape="\\"))
+    return conditions
+
+
+def tasks_of(session: Session, case_ids: list[int]) -> dict[int, list[Task]]:
+    result: dict[int, list[Task]] = {i: [] for i in case_ids}
+    if case_ids:
+        for task in session.exec(
+            select(Task).where(col(Task.case_id).in_(case_ids)).order_by(col(Task.id))
+        ):
+            result[task.case_id].append(task)
+    return result

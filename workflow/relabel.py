@@ -1,0 +1,224 @@
+"""Relabel: a person corrects a case's labels. Recorded as feedback for training, and re-routed.
+
+The corrected labels are routed like a fresh verdict: teams that gain a concern get a task, open
+tasks whose concerns are all gone are dismissed with the reason "relabeled".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, delete, select
+
+from events.schemas import CaseEventType, Evidence, Label, LabelVerdict, Post, Verdict
+from workflow.actions import CaseContext, settle
+from workflow.auth import Role
+from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
+from workflow.errors import InvalidAction
+from workflow.models import CaseLabel, CaseTeam, Feedback, PostRecord, Task
+from workflow.principal import Principal
+from workflow.records import audit, emit, histories, task_snapshot
+from workflow.routing import TaskPlan, plan_tasks
+from workflow.sla import Kind
+from workflow.staffing import Roster
+from workflow.transitions import OPEN_STATES, State
+
+__all__ = ["relabel"]
+
+
+def relabel(
+    session: Session,
+    book: PolicyBook,
+    context: CaseContext,
+    principal: Principal,
+    *,
+    labels: list[Label],
+    now: datetime,
+    post_id: str | None = None,
+) -> None:
+    principal.require(Role.agent, "relabeling")
+    case = context.case
+    post = _post_of(session, case.id, post_id)  # type: ignore[arg-type]
+    new_labels = list(dict.fromkeys(label.value for label in labels))
+    session.add(
+        Feedback(
+            case_id=case.id,
+            post_id=post.id,
+            text=post.text,
+            labels=new_labels,  # type: ignore[arg-type]
+            lang=post.lang,
+            actor=principal.username,
+            at=now,
+        )
+    )
+    before = list(case.labels)
+    plans = {
+        p.team: p for p in plan_tasks(_verdict(post, new_labels, principal, book), book.config)
+    }
+    _set_labels(session, case.id, before, new_labels)  # type: ignore[arg-type]
+    case.labels = new_labels
+    audit(
+        session,
+        case=case,
+        action="relabel",
+        actor=principal.username,
+        at=now,
+        before={"labels": before},
+        after={"labels": new_labels, "post_id": post.id},
+    )
+    created = _retask(session, book, context, plans, principal, now)
+    history = histories(session, [t.id for t in context.tasks])  # type: ignore[misc]
+    for task in context.tasks:
+        refresh_sla(task, history.get(task.id, []), book, now)  # type: ignore[arg-type]
+    refresh_case_sla(case, context.tasks)
+    case.restricted = any(t.team_id in book.restricted_teams for t in context.tasks)
+    settle(case, context.tasks, now)
+    emit(
+        session,
+        CaseEventType.relabeled,
+        case=case,
+        at=now,
+        actor=principal.username,
+        details={"before": before, "after": new_labels, "post_id": post.id},
+    )
+    for task in created:
+        if task.assignee:
+            emit(
+                session,
+                CaseEventType.assigned,
+                case=case,
+                task=task,
+                at=now,
+                details={"reason": "relabeled"},
+            )
+
+
+def _post_of(session: Session, case_id: int, post_id: str | None) -> PostRecord:
+    query = select(PostRecord).where(PostRecord.case_id == case_id)
+    if post_id is not None:
+        found = session.exec(query.where(PostRecord.id == post_id)).first()
+        if found is None:
+            raise InvalidAction(f"post {post_id!r} is not part of case {case_id}")
+        return found
+    first = session.exec(query.order_by(col(PostRecord.received_at), col(PostRecord.id))).first()
+    if first is None:
+        raise InvalidAction(f"case {case_id} has no post to relabel")
+    return first
+
+
+def _verdict(
+    post: PostRecord, labels: list[str], principal: Principal, book: PolicyBook
+) -> Verdict:
+    evidence = [
+        Evidence(
+            kind="rule",
+            detector="queue-relabel",
+            version="1",
+            detail=f"relabeled by {principal.username}",
+        )
+    ]
+    return Verdict(
+        post=Post.model_validate(post.payload),
+        lang=post.lang,
+        labels=[
+            LabelVerdict(
+                label=Label(x),
+                score=1.0,
+                evidence=evidence,
+                severity=book.config.label_policy(Label(x)).severity,
+            )
+            for x in labels
+        ],
+        model_version="queue-relabel",
+    )
+
+
+def _set_labels(session: Session, case_id: int, before: list[str], after: list[str]) -> None:
+    gone = [x for x in before if x not in after]
+    if gone:
+        session.exec(
+            delete(CaseLabel)
+            .where(CaseLabel.case_id == case_id)  # type: ignore[call-overload]
+            .where(col(CaseLabel.label).in_(gone))
+        )
+    for label in after:
+        if label not in before:
+            session.add(CaseLabel(case_id=case_id, label=label))
+
+
+def _retask(
+    session: Session,
+    book: PolicyBook,
+    context: CaseContext,
+    plans: dict[str, TaskPlan],
+    principal: Principal,
+    now: datetime,
+) -> list[Task]:
+    case = context.case
+    for task in context.tasks:
+        plan = plans.get(task.team_id)
+        before = task_snapshot(task)
+        if plan is not None:
+            task.labels, task.label, task.severity = (
+                list(plan.labels),
+                plan.label,
+                plan.severity.value,
+            )
+        elif task.state in OPEN_STATES:
+            task.state, task.closed_at, task.dismiss_reason = (
+                State.dismissed.value,
+                now,
+                "relabeled",
+            )
+            audit(
+                session,
+                case=case,
+                task=task,
+                action="dismiss",
+                actor=principal.username,
+                at=now,
+                before=before,
+                after=task_snapshot(task) | {"reason": "relabeled"},
+                clock=[Kind.closed],
+            )
+    have = {t.team_id for t in context.tasks}
+    roster = Roster(session)
+    created = []
+    for team, plan in plans.items():
+        if team in have:
+            continue
+        policy = book.policy(team=team, label=plan.label, severity=plan.severity.value)
+        task = Task(
+            case_id=case.id,
+            team_id=team,
+            labels=list(plan.labels),
+            label=plan.label,  # type: ignore[arg-type]
+            rules=list(plan.rules),
+            severity=plan.severity.value,
+            state=State.new.value,
+            policy=policy.name,
+            opened_at=now,
+        )
+        task.assignee = roster.pick(team, lang=case.lang)
+        task.state = State.assigned.value if task.assignee else State.new.value
+        session.add(task)
+        session.flush()
+        audit(
+            session,
+            case=case,
+            task=task,
+            action="task_opened",
+            actor=principal.username,
+            at=now,
+            after=task_snapshot(task) | {"rules": list(plan.rules)},
+            clock=[Kind.opened],
+        )
+        context.tasks.append(task)
+        created.append(task)
+    known = dict(context.teams)
+    for plan in plans.values():
+        for team, role in [(plan.team, "owner")] + [(t, "copy") for t in plan.copy_to]:
+            if team not in known:
+                session.add(CaseTeam(case_id=case.id, team=team, role=role))  # type: ignore[arg-type]
+                known[team] = role
+    return created

@@ -1,0 +1,57 @@
+"""Who can take a task right now: team rosters with presence, capacity and current load."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlmodel import Session, col, func, select
+
+from workflow.models import Member, Task, Team
+from workflow.routing import Candidate, choose_assignee
+from workflow.transitions import OPEN_STATES
+
+__all__ = ["Roster"]
+
+
+class Roster:
+    """A snapshot of teams, members and open-task counts, kept current as tasks are assigned."""
+
+    def __init__(self, session: Session) -> None:
+        self.teams = {t.id: t for t in session.exec(select(Team))}
+        self.members: dict[str, list[Member]] = {}
+        for member in session.exec(select(Member).order_by(col(Member.position), col(Member.id))):
+            self.members.setdefault(member.team_id, []).append(member)
+        rows = session.exec(
+            select(Task.assignee, func.count())
+            .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+            .where(col(Task.assignee).is_not(None))
+            .group_by(col(Task.assignee))
+        )
+        self.load: Counter[str] = Counter({assignee: count for assignee, count in rows})
+
+    def pick(self, team_id: str, *, lang: str | None, exclude: str | None = None) -> str | None:
+        """Choose and count an assignee for a new task of `team_id` (None: nobody can take it)."""
+        team = self.teams.get(team_id)
+        members = self.members.get(team_id, [])
+        if team is None or not members:
+            return None
+        candidates = [
+            Candidate(
+                m.id, tuple(m.languages), m.capacity, self.load[m.id], m.presence == "available"
+            )
+            for m in members
+        ]
+        chosen = choose_assignee(
+            candidates, lang=lang, strategy=team.assignment, last=team.rr_last, exclude=exclude
+        )
+        if chosen:
+            self.load[chosen] += 1
+            team.rr_last = chosen
+        return chosen
+
+    def release(self, member_id: str | None) -> None:
+        if member_id and self.load[member_id] > 0:
+            self.load[member_id] -= 1
+
+    def lead_of(self, team_id: str) -> str | None:
+        return next((m.id for m in self.members.get(team_id, []) if m.lead), None)
