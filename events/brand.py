@@ -14,18 +14,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from events.errors import ConfigError
 from events.schemas import Label, Severity, Source
 
 __all__ = [
+    "AlertChannel",
+    "AlertPolicy",
     "BrandConfig",
     "Calendar",
     "LabelPolicy",
     "Member",
     "RoutingRule",
     "SlaPolicy",
+    "SpikePolicy",
     "StaffMember",
     "Team",
     "load_brand_config",
@@ -76,6 +79,18 @@ class StaffMember(_Section):
         min_length=1, description="Uses the member agreed to have monitored (seed 000)."
     )
     accounts: dict[str, str] = Field(default_factory=dict, description="platform -> handle.")
+    account_use: dict[str, StaffUse] = Field(
+        default_factory=dict,
+        description="platform -> how that account is used (default professional); collected only "
+        "when that use is in `consent`.",
+    )
+
+    @model_validator(mode="after")
+    def _use_of_known_accounts(self) -> StaffMember:
+        unknown = sorted(set(self.account_use) - set(self.accounts))
+        if unknown:
+            raise ValueError(f"account_use names platforms without an account: {', '.join(unknown)}")
+        return self
 
 
 class Calendar(_Section):
@@ -174,6 +189,78 @@ class LabelPolicy(_Section):
     enabled: bool = True
 
 
+AlertKind = Literal["critical", "sla_at_risk", "sla_breached", "escalated", "spike"]
+
+
+def _env_name(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[A-Z][A-Z0-9_]*", value):
+        raise ValueError("name the environment variable that holds the secret (e.g. "
+                         "VIGIE_SLACK_URL), never the secret itself")
+    return value
+
+
+def _clock_duration(value: str) -> str:
+    if parse_duration(value)[1]:
+        raise ValueError(f"{value!r}: alert timings are clock time (m, h, d), not business days")
+    return value
+
+
+class AlertChannel(_Section):
+    """Where alerts go. Secrets (webhook URLs, SMTP password, signing key) stay out of this file:
+    it names the environment variables that hold them."""
+
+    name: str = Field(pattern=r"^[a-z0-9_-]+$")
+    type: Literal["slack", "teams", "email", "webhook"]
+    url_env: str | None = None
+    secret_env: str | None = Field(default=None, description="HMAC key (webhook).")
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    password_env: str | None = None
+    sender: str | None = None
+    recipients: list[str] = Field(default_factory=list)
+    kinds: list[AlertKind] = Field(default_factory=list, description="Empty: every kind.")
+    teams: list[str] = Field(default_factory=list, description="Empty: every team.")
+    min_severity: Severity = Severity.high
+
+    _secrets = field_validator("url_env", "secret_env", "password_env")(_env_name)
+
+    @model_validator(mode="after")
+    def _complete(self) -> AlertChannel:
+        if self.type == "email" and not (self.smtp_host and self.sender and self.recipients):
+            raise ValueError("an email channel needs smtp_host, sender and recipients")
+        if self.type != "email" and not self.url_env:
+            raise ValueError(f"a {self.type} channel needs url_env (the variable holding its URL)")
+        if self.type == "webhook" and not self.secret_env:
+            raise ValueError("a webhook channel needs secret_env (the variable holding its key)")
+        return self
+
+
+class SpikePolicy(_Section):
+    """A label whose count in `window` exceeds `factor` times its rolling baseline rate."""
+
+    window: Duration = "15m"
+    baseline: Duration = "24h"
+    factor: float = Field(default=3.0, gt=1)
+    min_count: int = Field(default=5, ge=1)
+    labels: list[Label] = Field(default_factory=list, description="Empty: every label.")
+
+    _durations = field_validator("window", "baseline")(_clock_duration)
+
+
+class AlertPolicy(_Section):
+    public_url: str | None = Field(default=None, description="Base of case links; default the API.")
+    channels: list[AlertChannel] = Field(default_factory=list)
+    cooldown: Duration = Field(default="30m", description="One alert per incident this long.")
+    group_interval: Duration = Field(default="5m", description="Follow-ups wait, sent as one.")
+    max_event_age: Duration = Field(default="1h", description="Older events never alert.")
+    excerpts: bool = Field(default=True, description="Quote the post (personal data masked).")
+    spike: SpikePolicy = Field(default_factory=SpikePolicy)
+
+    _durations = field_validator("cooldown", "group_interval", "max_event_age")(_clock_duration)
+
+
 class BrandConfig(_Section):
     brand: Brand
     staff: list[StaffMember] = Field(default_factory=list)
@@ -186,6 +273,7 @@ class BrandConfig(_Section):
     routing: list[RoutingRule] = Field(default_factory=list)
     sla_policies: list[SlaPolicy] = Field(min_length=1)
     labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
+    alerts: AlertPolicy = Field(default_factory=AlertPolicy)
 
     @cached_property
     def team_ids(self) -> set[str]:
@@ -228,6 +316,9 @@ class BrandConfig(_Section):
                 errors.append((("sla_policies", i, "calendar"), f"unknown calendar {policy.calendar!r}"))
             for j, team in enumerate(policy.teams):
                 need_team(("sla_policies", i, "teams", j), team)
+        for i, channel in enumerate(self.alerts.channels):
+            for j, team in enumerate(channel.teams):
+                need_team(("alerts", "channels", i, "teams", j), team)
         seen: set[str] = set()
         for i, member in enumerate(self.staff):
             if member.id in seen:

@@ -1,7 +1,7 @@
 """Entry point: importing the command modules registers their commands on the app."""
 
 from vigie.app import app, main
-from vigie.commands import classify, config, ingest, up, workflow  # noqa: F401  (registers commands)
+from vigie.commands import alerts, classify, config, ingest, up, workflow  # noqa: F401  (registers commands)
 
 __all__ = ["app", "main"]
 

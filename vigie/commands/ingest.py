@@ -1,23 +1,116 @@
-"""`vigie ingest`: the ingest service (connectors -> vigie.posts)."""
+"""`vigie ingest`: the ingest service (connectors -> vigie.posts); `vigie status`: source health."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
-from vigie.app import app, load_settings, run_service
+from events.errors import VigieError
+from vigie.app import app, fail, load_settings, run_service
 
 
 @app.command("ingest")
 def ingest(
     replay: Optional[Path] = typer.Option(None, help="Replay a JSONL/CSV file of posts."),
-    rate: Optional[float] = typer.Option(None, help="Posts per second for the replay; default as fast as possible."),
-    kafka: Optional[str] = typer.Option(None, help="Kafka bootstrap servers (VIGIE_KAFKA_BOOTSTRAP_SERVERS)."),
+    rate: Optional[float] = typer.Option(
+        None, help="Posts per second for the replay; default as fast as possible."
+    ),
+    kafka: Optional[str] = typer.Option(
+        None, help="Kafka bootstrap servers (VIGIE_KAFKA_BOOTSTRAP_SERVERS)."
+    ),
 ) -> None:
     """Run the ingest service: configured connectors (and an optional replay) into vigie.posts."""
+    from events.metrics import serve_metrics
     from ingest.service import run
 
+    if rate is not None and rate <= 0:
+        fail("--rate must be a positive number of posts per second")
     settings = load_settings(kafka_bootstrap_servers=kafka)
+    serve_metrics(settings.metrics_port)
     run_service(lambda s, stop: run(s, stop, replay=replay, rate=rate), settings)
+
+
+@app.command("status")
+def status(
+    database_url: Optional[str] = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Health of each ingest source; exits 1 when a source is blind or stopped."""
+    from ingest.health import is_blind, silence_seconds
+    from ingest.settings import IngestSettings
+    from ingest.store import IngestStore
+
+    settings = IngestSettings.from_base(load_settings(database_url=database_url))
+    try:
+        store = IngestStore(settings.resolved_ingest_database_url)
+        rows = store.health()
+        store.close()
+    except VigieError as exc:
+        fail(str(exc))
+    now = datetime.now(timezone.utc)
+    report = [
+        {
+            "source": r.source,
+            "state": r.state,
+            "blind": is_blind(r, now),
+            "last_success": _iso(r.last_success_at),
+            "posts": r.posts_total,
+            "errors": r.errors_total,
+            "rate_limit_remaining": r.rate_limit_remaining,
+            "newest_post": _iso(r.newest_post_at),
+            "silent_seconds": round(silence_seconds(r, now)),
+            "blind_after_seconds": r.blind_after_seconds,
+            "last_error": r.last_error,
+        }
+        for r in rows
+    ]
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif not report:
+        typer.echo(
+            "no ingest source has reported yet (connectors start with `vigie ingest` or `vigie up`)"
+        )
+    else:
+        _print_table(report, now)
+    if any(r["blind"] or r["state"] == "stopped" for r in report):
+        raise typer.Exit(1)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _ago(iso: str | None, now: datetime) -> str:
+    if iso is None:
+        return "never"
+    return _duration((now - datetime.fromisoformat(iso)).total_seconds()) + " ago"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _print_table(report: list[dict[str, Any]], now: datetime) -> None:
+    header = (
+        f"{'source':<16}{'state':<14}{'last success':<16}{'posts':>7}{'errors':>8}"
+        f"{'rate left':>11}  silent"
+    )
+    typer.echo(header)
+    for r in report:
+        state = "BLIND" if r["blind"] else str(r["state"])
+        left = "-" if r["rate_limit_remaining"] is None else str(r["rate_limit_remaining"])
+        typer.echo(
+            f"{r['source']:<16}{state:<14}{_ago(r['last_success'], now):<16}{r['posts']:>7}"
+            f"{r['errors']:>8}{left:>11}  {_duration(float(r['silent_seconds']))}"
+            f" (blind after {_duration(float(r['blind_after_seconds']))})"
+        )
+        if r["last_error"]:
+            typer.echo(f"{'':<16}last error: {r['last_error']}")

@@ -1,0 +1,82 @@
+"""Ingest metrics per source (x, mastodon, bluesky, replay, webhook:<name>), never per post/user.
+
+Gauges keep the most recent value across processes (multiprocess mode), so /metrics of the API
+under `vigie up` shows what the ingest process last reported.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge
+
+__all__ = [
+    "BLIND",
+    "ERRORS",
+    "LAST_SUCCESS",
+    "NEWEST_POST",
+    "POSTS",
+    "RATE_LIMIT_REMAINING",
+    "REPLAY_LINES",
+    "SECONDS_SINCE_NEWEST",
+    "SKIPPED",
+    "UP",
+    "WEBHOOK_REQUESTS",
+]
+
+POSTS = Counter("vigie_ingest_posts_total", "Posts produced to the posts topic.", ["source"])
+SKIPPED = Counter(
+    "vigie_ingest_skipped_total",
+    "Posts not produced on purpose: duplicate, not_on_roster.",
+    ["source", "reason"],
+)
+ERRORS = Counter(
+    "vigie_ingest_errors_total",
+    "Failed polls and bad payloads: transient, rate_limited, revoked, payload.",
+    ["source", "kind"],
+)
+REPLAY_LINES = Counter(
+    "vigie_ingest_replay_lines_total",
+    "Replayed lines by outcome (ok, dead_letter, skipped).",
+    ["status"],
+)
+WEBHOOK_REQUESTS = Counter(
+    "vigie_ingest_webhook_requests_total",
+    "Webhook deliveries by outcome (accepted, bad_signature, too_large, bad_payload, "
+    "unknown_source, unavailable, verified, refused).",
+    ["source", "status"],
+)
+LAST_SUCCESS = Gauge(
+    "vigie_ingest_last_success_timestamp_seconds",
+    "When the source last polled successfully.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+NEWEST_POST = Gauge(
+    "vigie_ingest_newest_post_timestamp_seconds",
+    "Creation time of the newest post ingested.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+SECONDS_SINCE_NEWEST = Gauge(
+    "vigie_ingest_seconds_since_newest_post",
+    "Silence of the source (since start if no post yet).",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+RATE_LIMIT_REMAINING = Gauge(
+    "vigie_ingest_rate_limit_remaining",
+    "Requests left in the current rate-limit window.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+BLIND = Gauge(
+    "vigie_ingest_source_blind",
+    "1 when the source is silent longer than its expectation.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+UP = Gauge(
+    "vigie_ingest_source_up",
+    "1 while the source polls; 0 once stopped (e.g. revoked token).",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)

@@ -1,0 +1,208 @@
+"""The polling loop every platform shares: pages, checkpoints, rate limits, backoff, dedup.
+
+For each feed of a cycle the poller fetches newest-first pages from the saved position, produces
+the posts no source ingested yet, waits for Kafka's acknowledgement, then saves the new position
+and the ids in one transaction. So a crash or restart anywhere repeats at most the page in flight
+(and the seen ids filter even that), and never skips one.
+
+Waiting: a 429 waits until the reset the platform announced (plus jitter), a spent budget waits
+before calling at all, 5xx and network errors back off exponentially with jitter. A revoked
+token stops this source only, with a message saying what to renew.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from datetime import datetime, timezone
+
+from events.errors import TransientError
+from ingest import metrics
+from ingest.errors import AccessRevoked, BudgetSpent, RateLimited, SourceUnavailable
+from ingest.health import SourceHealth
+from ingest.publish import Publisher
+from ingest.sources.base import CursorRejected, Feed, FeedRefused, Page, PolledSource, newest_key
+from ingest.store import FeedPosition, IngestStore
+
+__all__ = ["Poller", "next_position"]
+
+log = logging.getLogger(__name__)
+
+
+def next_position(position: FeedPosition, page: Page) -> FeedPosition:
+    """Where the feed stands once `page` is ingested."""
+    run_high = newest_key(position.run_high, page.newest_key)
+    if page.next_cursor:
+        return FeedPosition(position.high_water, page.next_cursor, run_high)
+    return FeedPosition(newest_key(position.high_water, run_high), None, None)
+
+
+class _Backoff:
+    def __init__(self, cap: float, base: float = 1.0) -> None:
+        self.cap, self.base, self.attempt = cap, base, 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * 2**self.attempt)
+        self.attempt += 1
+        return delay * random.uniform(0.5, 1.0)
+
+
+class _Stopped(Exception):
+    """`stop` was set while waiting: leave without recording anything."""
+
+
+class Poller:
+    def __init__(
+        self,
+        source: PolledSource,
+        *,
+        store: IngestStore,
+        publisher: Publisher,
+        health: SourceHealth,
+        stop: threading.Event,
+        interval: float,
+        max_backoff: float = 300.0,
+        max_rate_limit_wait: float = 900.0,
+        backoff_base: float = 1.0,
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.publisher = publisher
+        self.health = health
+        self.stop = stop
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self.max_rate_limit_wait = max_rate_limit_wait
+        self.backoff_base = backoff_base
+        self._refused: set[str] = set()
+
+    def run(self) -> None:
+        """Poll until `stop` is set or the source's access is revoked."""
+        try:
+            while not self.stop.is_set():
+                self.poll_once()
+                self.health.tick()
+                self.stop.wait(self.interval)
+        except _Stopped:
+            pass
+        except AccessRevoked as exc:
+            message = f"{self.source.name} stopped: {exc}"
+            log.error(message)
+            self.health.stopped(message)
+        finally:
+            self.source.close()
+
+    def poll_once(self) -> int:
+        """One cycle over every feed; the number of posts produced."""
+        feeds = self._with_retry(lambda: self.source.feeds(self.publisher.roster.current()))
+        produced = 0
+        for feed in feeds:
+            if self.stop.is_set():
+                break
+            if feed.name in self._refused:
+                continue
+            try:
+                produced += self.drain(feed)
+            except FeedRefused as exc:
+                self._refused.add(feed.name)
+                message = f"{self.source.name} feed {feed.name} refused, skipped from now on: {exc}"
+                log.error(message)
+                self.health.error("refused", message)
+        return produced
+
+    def drain(self, feed: Feed) -> int:
+        """Fetch pages until the feed is caught up; the number of posts produced."""
+        position = self.store.position(self.source.name, feed.name)
+        produced = 0
+        while not self.stop.is_set():
+            page = self._fetch(feed, position)
+            new_position = next_position(position, page)
+            produced += self._ingest(feed, page, new_position)
+            position = new_position
+            if position.cursor is None and not page.more:
+                break
+        return produced
+
+    def _fetch(self, feed: Feed, position: FeedPosition) -> Page:
+        try:
+            return self._with_retry(lambda: feed.fetch(position))
+        except CursorRejected as exc:
+            log.warning(
+                "%s %s: saved cursor refused (%s), restarting the run",
+                self.source.name,
+                feed.name,
+                exc,
+            )
+            restart = FeedPosition(position.high_water)
+            self.store.advance(self.source.name, feed.name, restart, [])
+            return self._with_retry(lambda: feed.fetch(restart))
+
+    def _ingest(self, feed: Feed, page: Page, position: FeedPosition) -> int:
+        """Produce the unseen posts, then (only once acknowledged) record the new position."""
+        for raw, reason in page.rejects:
+            self.publisher.dead_letter(
+                raw,
+                f"{self.source.name} {feed.name}: {reason}",
+                origin=[
+                    ("ingest-source", self.source.name.encode()),
+                    ("ingest-feed", feed.name.encode()),
+                ],
+            )
+            self.health.error("payload", reason)
+        with self.publisher.lock:  # another source may hold the same post right now
+            fresh = self.store.unseen(p.post_id for p in page.posts)
+            duplicates = len(page.posts) - len(fresh)
+            if duplicates:
+                metrics.SKIPPED.labels(self.source.name, "duplicate").inc(duplicates)
+            posts = self.publisher.prepare(
+                [p for p in page.posts if p.post_id in fresh], source=self.source.name
+            )
+            self._with_retry(lambda: self.publisher.send(posts, source=self.source.name))
+            self._with_retry(
+                lambda: self.store.advance(
+                    self.source.name, feed.name, position, [p.post_id for p in posts]
+                )
+            )
+        self.health.ingested(posts)
+        return len(posts)
+
+    def _with_retry(self, call):
+        """Run `call` until it succeeds, waiting out rate limits and backing off on failures.
+
+        Raises _Stopped when `stop` is set before it succeeded.
+        """
+        backoff = _Backoff(self.max_backoff, self.backoff_base)
+        while not self.stop.is_set():
+            try:
+                result = call()
+            except BudgetSpent as exc:
+                log.info("%s: %s; waiting", self.source.name, exc)
+                self._wait(self._until(exc.reset_at) if exc.reset_at else backoff.next_delay())
+            except RateLimited as exc:
+                self.health.error("rate_limited", str(exc), state="rate_limited")
+                self._wait(self._until(exc.reset_at) if exc.reset_at else backoff.next_delay())
+            except (SourceUnavailable, TransientError) as exc:
+                self.health.error("transient", str(exc))
+                delay = backoff.next_delay()
+                log.warning("%s: %s; retrying in %.1fs", self.source.name, exc, delay)
+                self._wait(delay)
+            else:
+                self._record_success()
+                return result
+        raise _Stopped
+
+    def _record_success(self) -> None:
+        budgets = [b for b in self.source.budgets() if b.remaining is not None]
+        tightest = min(budgets, key=lambda b: b.remaining or 0, default=None)
+        self.health.success(
+            remaining=tightest.remaining if tightest else None,
+            reset_at=tightest.reset_at if tightest else None,
+        )
+
+    def _until(self, reset_at: datetime) -> float:
+        seconds = (reset_at - datetime.now(timezone.utc)).total_seconds()
+        return min(max(seconds, 0.0), self.max_rate_limit_wait) + random.uniform(0, 0.5)
+
+    def _wait(self, seconds: float) -> None:
+        self.stop.wait(seconds)

@@ -1,0 +1,88 @@
+"""Producing posts: roster attribution, one event per post, and waiting for Kafka's acknowledgement.
+
+`Publisher.send` returns only once the broker acknowledged every post (acks=all), so a caller can
+then advance its checkpoint: a crash before that point replays the page, never skips it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+
+from kafka.consumer.fetcher import ConsumerRecord
+
+from events.codec import Headers
+from events.errors import TransientError
+from events.kafka_io import EventProducer
+from events.schemas import Post
+from events.topics import Topic
+from ingest import metrics
+from ingest.roster import RosterWatcher
+
+__all__ = ["Publisher"]
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, producer: EventProducer, topic: Topic[Post], roster: RosterWatcher) -> None:
+        self.producer = producer
+        self.topic = topic
+        self.roster = roster
+        # Held from the seen-id check until the ids are recorded, so two sources of one process
+        # holding the same post (stream and search) produce it once.
+        self.lock = threading.RLock()
+
+    def prepare(self, posts: Iterable[Post], *, source: str) -> list[Post]:
+        """Posts as the roster sees them now, one per post id; the rest is counted as skipped."""
+        roster = self.roster.current()
+        kept: dict[str, Post] = {}
+        for post in posts:
+            attributed = roster.attribute(post)
+            if attributed is None:
+                metrics.SKIPPED.labels(source, "not_on_roster").inc()
+            elif attributed.post_id in kept:
+                metrics.SKIPPED.labels(source, "duplicate").inc()
+            else:
+                kept[attributed.post_id] = attributed
+        return list(kept.values())
+
+    def send(self, posts: list[Post], *, source: str) -> None:
+        """Produce and block until every post is acknowledged; TransientError otherwise."""
+        if not posts:
+            return
+        futures = [self.producer.send(self.topic, post) for post in posts]
+        self.producer.flush()
+        failed = [f for f in futures if not getattr(f, "succeeded", lambda: True)()]
+        if failed:
+            raise TransientError(
+                f"{len(failed)} of {len(posts)} posts not acknowledged by Kafka: "
+                f"{failed[0].exception}"  # type: ignore[attr-defined]
+            )
+        metrics.POSTS.labels(source).inc(len(posts))
+
+    def dead_letter(self, raw: bytes, reason: str, *, origin: Headers) -> None:
+        """Send input that never became a post to the posts dead-letter topic, raw, with why.
+
+        `origin` headers say where it came from (file and line, source and feed); `dlq-topic`
+        is the posts topic it was meant for, so the record can be fixed and sent on.
+        """
+        log.warning("dead-lettered: %s", reason)
+        record = ConsumerRecord(
+            topic=self.topic.name,
+            partition=-1,
+            leader_epoch=-1,
+            offset=-1,
+            timestamp=int(time.time() * 1000),
+            timestamp_type=0,
+            key=None,
+            value=raw,
+            headers=origin,
+            checksum=None,
+            serialized_key_size=-1,
+            serialized_value_size=len(raw),
+            serialized_header_size=-1,
+        )
+        self.producer.dead_letter(record, reason, dlq=self.topic.dlq)

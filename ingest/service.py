@@ -1,0 +1,145 @@
+"""The ingest service: the configured connectors, and an optional replay, into the posts topic.
+
+Each platform polls in its own thread (a rate-limit wait on X never delays Mastodon); a replay
+runs in the calling thread. With only a replay, `run` returns once the file is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from events.errors import VigieError
+from events.kafka_io import EventProducer
+from events.runtime import bootstrap_servers, prepare_topics
+from events.settings import Settings
+from ingest.health import SourceHealth
+from ingest.poller import Poller
+from ingest.publish import Publisher
+from ingest.roster import RosterWatcher
+from ingest.settings import IngestSettings
+from ingest.sources.base import PolledSource
+from ingest.sources.replay import replay_file
+from ingest.store import IngestStore, retention_cutoff
+
+__all__ = ["build_sources", "run"]
+
+log = logging.getLogger(__name__)
+
+_MAINTENANCE_SECONDS = 60.0
+
+
+def build_sources(settings: IngestSettings) -> list[PolledSource]:
+    """The platforms that have credentials; their libraries load only when used."""
+    sources: list[PolledSource] = []
+    if settings.x_enabled:
+        from ingest.sources.x import XSource
+
+        sources.append(XSource(settings))
+    if settings.mastodon_enabled:
+        from ingest.sources.mastodon import MastodonSource
+
+        sources.append(MastodonSource(settings))
+    if settings.bluesky_enabled:
+        from ingest.sources.bluesky import BlueskySource
+
+        sources.append(BlueskySource(settings))
+    return sources
+
+
+def run(
+    settings: Settings,
+    stop: threading.Event,
+    *,
+    replay: Path | None = None,
+    rate: float | None = None,
+) -> None:
+    """Run the connectors until `stop` (or, with only a replay, until the file is done)."""
+    config = IngestSettings.from_base(settings)
+    prepare_topics(config)
+    roster = RosterWatcher(config.brand_config)
+    producer = EventProducer(bootstrap_servers(config), service="ingest")
+    publisher = Publisher(producer, config.topics.posts, roster)
+    halt = threading.Event()
+    threads: list[threading.Thread] = []
+    store: IngestStore | None = None
+    try:
+        sources = build_sources(config)
+        if sources:
+            store = IngestStore(config.resolved_ingest_database_url)
+            threads = [_start_poller(s, config, store, publisher, halt) for s in sources]
+            if config.x_enabled and config.x_filtered_stream:
+                threads.append(_start_stream(config, store, publisher, halt))
+        if replay is not None:
+            replay_file(replay, publisher=publisher, stop=stop, rate=rate)
+        if not sources:
+            if replay is None:
+                log.warning(
+                    "no connector configured (set VIGIE_X_BEARER_TOKEN, VIGIE_MASTODON_* or "
+                    "VIGIE_BLUESKY_*, or give a replay file); nothing to do"
+                )
+            return
+        assert store is not None
+        _supervise(threads, store, config, stop)
+    finally:
+        halt.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        producer.close()
+        if store is not None:
+            store.close()
+
+
+def _start_poller(
+    source: PolledSource,
+    config: IngestSettings,
+    store: IngestStore,
+    publisher: Publisher,
+    halt: threading.Event,
+) -> threading.Thread:
+    health = SourceHealth(source.name, blind_after=config.blind_after_for(source.name), store=store)
+    poller = Poller(
+        source,
+        store=store,
+        publisher=publisher,
+        health=health,
+        stop=halt,
+        interval=config.poll_interval_seconds,
+        max_backoff=config.max_backoff_seconds,
+        max_rate_limit_wait=config.max_rate_limit_wait_seconds,
+    )
+    thread = threading.Thread(target=poller.run, name=f"ingest-{source.name}", daemon=True)
+    thread.start()
+    log.info("polling %s every %.0fs", source.name, config.poll_interval_seconds)
+    return thread
+
+
+def _start_stream(
+    config: IngestSettings, store: IngestStore, publisher: Publisher, halt: threading.Event
+) -> threading.Thread:
+    from ingest.sources.x_stream import SOURCE, XFilteredStream
+
+    health = SourceHealth(SOURCE, blind_after=config.blind_after_for(SOURCE), store=store)
+    stream = XFilteredStream(config, publisher=publisher, store=store, health=health, stop=halt)
+    thread = threading.Thread(target=stream.run, name="ingest-x-stream", daemon=True)
+    thread.start()
+    return thread
+
+
+def _supervise(
+    threads: list[threading.Thread],
+    store: IngestStore,
+    config: IngestSettings,
+    stop: threading.Event,
+) -> None:
+    """Wait for `stop`; forget old seen ids now and then; end if every source has stopped."""
+    while not stop.wait(_MAINTENANCE_SECONDS):
+        if not any(t.is_alive() for t in threads):
+            raise VigieError(
+                "every connector has stopped (see the errors above and `vigie status`)"
+            )
+        try:
+            store.forget_seen_before(retention_cutoff(config.seen_retention_days))
+        except VigieError as exc:
+            log.warning("cannot prune seen post ids: %s", exc)

@@ -1,0 +1,1 @@
+"""Connectors: the replay of a file, and the platforms polled for mentions and staff posts."""

@@ -1,0 +1,210 @@
+"""Bluesky through the atproto SDK: mentions (notifications), keyword search, staff author feeds.
+
+Bluesky pages newest-first with opaque cursors and has no since_id, so the high-water mark is
+the newest `indexedAt` ingested: a run pages down until it meets older items, and the seen-id
+table absorbs items indexed in the same instant as the mark. The client keeps the rate-limit
+headers of the last response (ratelimit-remaining/-reset) for the poller.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+from atproto import Client
+from atproto_client.exceptions import (
+    AtProtocolError,
+    BadRequestError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestException,
+    UnauthorizedError,
+)
+from atproto_client.models.utils import get_model_as_dict
+from atproto_client.request import Request
+
+from ingest.errors import AccessRevoked, PayloadError, RateLimited, SourceUnavailable
+from ingest.normalize.bluesky import post_from_notification, post_from_view
+from ingest.normalize.common import parse_time, utc_key
+from ingest.roster import Roster
+from ingest.settings import IngestSettings
+from ingest.sources.base import CursorRejected, Feed, FeedRefused, Page, RateBudget, older_than
+from ingest.store import FeedPosition
+
+__all__ = ["BlueskySource"]
+
+log = logging.getLogger(__name__)
+
+_MENTION_REASONS = {"mention", "reply", "quote"}
+
+
+class _HeaderKeepingRequest(Request):
+    """The SDK's transport, remembering the rate-limit headers of the last response."""
+
+    def __init__(self, budget: RateBudget) -> None:
+        super().__init__(timeout=30)
+        self.budget = budget
+
+    def _send_request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = super()._send_request(method, url, **kwargs)
+        except RateLimitExceededError as exc:
+            self.budget.update(
+                0, (exc.response.headers if exc.response else {}).get("ratelimit-reset")
+            )
+            raise
+        self.budget.update(
+            response.headers.get("ratelimit-remaining"), response.headers.get("ratelimit-reset")
+        )
+        return response
+
+    def _new_instance(self) -> _HeaderKeepingRequest:
+        return type(self)(self.budget)
+
+
+class BlueskySource:
+    name = "bluesky"
+
+    def __init__(self, settings: IngestSettings) -> None:
+        assert settings.bluesky_handle and settings.bluesky_app_password is not None
+        self.settings = settings
+        self.budget = RateBudget()
+        self.client = Client(
+            base_url=settings.bluesky_base_url, request=_HeaderKeepingRequest(self.budget)
+        )
+        self._logged_in = False
+
+    def budgets(self) -> list[RateBudget]:
+        return [self.budget]
+
+    def close(self) -> None:
+        self.client.request.close()
+
+    def feeds(self, roster: Roster) -> list[Feed]:
+        if not self._logged_in:
+            self.call(
+                "login",
+                self.client.login,
+                self.settings.bluesky_handle,
+                self.settings.bluesky_app_password.get_secret_value(),  # type: ignore[union-attr]
+                fetch_bsky_profile=False,
+            )
+            self._logged_in = True
+        feeds: list[Feed] = [_BlueskyFeed(self, "mentions", "mentions")]
+        feeds += [
+            _BlueskyFeed(self, "search", f"search:{k}", query=k)
+            for k in roster.config.brand.keywords
+        ]
+        feeds += [
+            _BlueskyFeed(
+                self,
+                "author",
+                f"author:{a.member_id}:{a.handle}",
+                actor=a.handle,
+                member_id=a.member_id,
+            )
+            for a in roster.accounts("bluesky")
+        ]
+        return feeds
+
+    def call(self, what: str, method: Any, *args: Any, **kwargs: Any) -> Any:
+        self.budget.check(f"bluesky {what}")
+        try:
+            return method(*args, **kwargs)
+        except RateLimitExceededError as exc:
+            raise RateLimited(
+                f"bluesky {what}: 429 Too Many Requests", reset_at=exc.reset_at
+            ) from exc
+        except UnauthorizedError as exc:
+            raise AccessRevoked(
+                f"Bluesky refused the session ({exc}: app password revoked or invalid); "
+                "set a valid VIGIE_BLUESKY_APP_PASSWORD and restart"
+            ) from exc
+        except BadRequestError as exc:
+            if kwargs.get("params", {}).get("cursor"):
+                raise CursorRejected(f"bluesky {what}: {exc}") from exc
+            raise FeedRefused(f"bluesky {what}: {exc}") from exc
+        except NetworkError as exc:
+            raise SourceUnavailable(f"bluesky {what}: network error {exc}") from exc
+        except RequestException as exc:
+            status = exc.response.status_code if exc.response else 0
+            if status >= 500 or status == 0:
+                raise SourceUnavailable(f"bluesky {what}: {exc}") from exc
+            raise FeedRefused(f"bluesky {what}: {exc}") from exc
+        except AtProtocolError as exc:
+            raise SourceUnavailable(f"bluesky {what}: {type(exc).__name__}: {exc}") from exc
+
+
+class _BlueskyFeed:
+    def __init__(
+        self,
+        source: BlueskySource,
+        kind: str,
+        name: str,
+        *,
+        query: str | None = None,
+        actor: str | None = None,
+        member_id: str | None = None,
+    ) -> None:
+        self.source, self.kind, self.name = source, kind, name
+        self.query, self.actor, self.member_id = query, actor, member_id
+        self.budget = source.budget
+
+    def fetch(self, position: FeedPosition) -> Page:
+        ns, limit = self.source.client.app.bsky, self.source.settings.bluesky_page_size
+        params: dict[str, Any] = {
+            "limit": limit,
+            **({"cursor": position.cursor} if position.cursor else {}),
+        }
+        if self.kind == "mentions":
+            result = self.source.call(
+                "notifications", ns.notification.list_notifications, params=params
+            )
+        elif self.kind == "search":
+            result = self.source.call(
+                "search", ns.feed.search_posts, params={**params, "q": self.query, "sort": "latest"}
+            )
+        else:
+            result = self.source.call(
+                "author feed", ns.feed.get_author_feed, params={**params, "actor": self.actor}
+            )
+        return self._page(get_model_as_dict(result), position)
+
+    def _items(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.kind == "mentions":
+            return [
+                n for n in payload.get("notifications", []) if n.get("reason") in _MENTION_REASONS
+            ]
+        if self.kind == "search":
+            return list(payload.get("posts", []))
+        return [
+            entry["post"] for entry in payload.get("feed", []) if "reason" not in entry
+        ]  # no reposts
+
+    def _page(self, payload: dict[str, Any], position: FeedPosition) -> Page:
+        posts, rejects, keys = [], [], []
+        reached = False
+        for item in self._items(payload):
+            try:
+                key = utc_key(parse_time(item.get("indexedAt")))
+                if older_than(key, position.high_water):
+                    reached = True
+                    continue
+                keys.append(key)
+                posts.append(self._post(item))
+            except PayloadError as exc:
+                rejects.append(
+                    (json.dumps(item, default=str, ensure_ascii=False).encode(), str(exc))
+                )
+        newest = max(keys, default=None)
+        # A first run takes the newest page only: earlier history is a replay's job.
+        cursor = None if reached or position.high_water is None else payload.get("cursor")
+        return Page(posts, newest_key=newest, next_cursor=cursor, rejects=rejects)
+
+    def _post(self, item: dict[str, Any]) -> Any:
+        collected_by = f"bluesky:{self.kind}"
+        if self.kind == "mentions":
+            return post_from_notification(item, collected_by=collected_by)
+        return post_from_view(item, collected_by=collected_by, staff_member_id=self.member_id)

@@ -1,0 +1,216 @@
+"""What ingest keeps between runs: feed checkpoints, recently seen post ids, source health.
+
+Three small tables (prefix `ingest_`, their own metadata, apart from the workflow's) in the ingest
+database, SQLite or PostgreSQL. A checkpoint and the ids of the posts it covers are written in one
+transaction, after Kafka acknowledged those posts: a restart neither misses nor repeats a post.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import Column, DateTime, MetaData, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+from events.errors import ConfigError, TransientError
+
+__all__ = ["CheckpointRow", "FeedPosition", "IngestStore", "SeenPost", "SourceHealthRow"]
+
+log = logging.getLogger(__name__)
+
+
+def _utc_column(*, nullable: bool = True, index: bool = False) -> Column:
+    return Column(DateTime(timezone=True), nullable=nullable, index=index)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: they were stored as UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+class IngestTable(SQLModel):
+    metadata = MetaData()
+
+
+class CheckpointRow(IngestTable, table=True):
+    __tablename__ = "ingest_checkpoint"
+
+    source: str = Field(primary_key=True, max_length=40)
+    feed: str = Field(primary_key=True, max_length=300)
+    high_water: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(default=None, max_length=2000)
+    run_high: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class SeenPost(IngestTable, table=True):
+    __tablename__ = "ingest_seen_post"
+
+    post_id: str = Field(primary_key=True, max_length=300)
+    source: str = Field(max_length=60)
+    seen_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+
+
+class SourceHealthRow(IngestTable, table=True):
+    __tablename__ = "ingest_source_health"
+
+    source: str = Field(primary_key=True, max_length=60)
+    state: str = Field(default="starting", max_length=20)
+    started_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    last_success_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    last_error_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    last_error: str | None = Field(default=None, max_length=500)
+    errors_total: int = 0
+    posts_total: int = 0
+    rate_limit_remaining: int | None = None
+    rate_limit_reset_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    newest_post_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    last_post_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    blind_after_seconds: float = 0.0
+    updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+@dataclass(frozen=True)
+class FeedPosition:
+    """Where a newest-first paged feed stands.
+
+    high_water: the newest key fully ingested; cursor: the next page of an unfinished run;
+    run_high: the newest key seen by that run (becomes high_water when the run completes).
+    """
+
+    high_water: str | None = None
+    cursor: str | None = None
+    run_high: str | None = None
+
+
+def _engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    return create_engine(url, pool_pre_ping=True)
+
+
+class IngestStore:
+    def __init__(self, url: str) -> None:
+        try:
+            self.engine = _engine(url)
+            self._create_tables()
+        except SQLAlchemyError as exc:
+            raise ConfigError(f"ingest database {make_url(url).render_as_string()}: {exc}") from exc
+        except ValueError as exc:
+            raise ConfigError(f"ingest database URL is invalid: {exc}") from exc
+
+    def _create_tables(self) -> None:
+        try:
+            IngestTable.metadata.create_all(self.engine)
+        except (OperationalError, ProgrammingError):  # another process created them meanwhile
+            IngestTable.metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def position(self, source: str, feed: str) -> FeedPosition:
+        with self._session() as session:
+            row = session.get(CheckpointRow, (source, feed))
+            if row is None:
+                return FeedPosition()
+            return FeedPosition(row.high_water, row.cursor, row.run_high)
+
+    def unseen(self, post_ids: Iterable[str]) -> set[str]:
+        """The ids among `post_ids` that no source ingested yet."""
+        ids = set(post_ids)
+        if not ids:
+            return ids
+        with self._session() as session:
+            known = set(session.exec(select(SeenPost.post_id).where(SeenPost.post_id.in_(ids))))  # type: ignore[attr-defined]
+        return ids - known
+
+    def advance(
+        self, source: str, feed: str, position: FeedPosition, post_ids: Iterable[str]
+    ) -> None:
+        """Record the new position and the posts it covers, atomically."""
+        now = datetime.now(timezone.utc)
+        with self._session() as session:
+            self._insert_seen(session, source, post_ids, now)
+            row = session.get(CheckpointRow, (source, feed)) or CheckpointRow(
+                source=source, feed=feed, updated_at=now
+            )
+            row.high_water, row.cursor, row.run_high = (
+                position.high_water,
+                position.cursor,
+                position.run_high,
+            )
+            row.updated_at = now
+            session.add(row)
+            session.commit()
+
+    def remember(self, source: str, post_ids: Iterable[str]) -> None:
+        """Record posts ingested outside a feed (webhooks)."""
+        with self._session() as session:
+            self._insert_seen(session, source, post_ids, datetime.now(timezone.utc))
+            session.commit()
+
+    def forget_seen_before(self, moment: datetime) -> int:
+        with self._session() as session:
+            statement = delete(SeenPost).where(SeenPost.seen_at < moment)  # type: ignore[arg-type]
+            result = session.exec(statement)
+            session.commit()
+            return int(result.rowcount or 0)
+
+    def save_health(self, row: SourceHealthRow) -> None:
+        with self._session() as session:
+            session.merge(row)
+            session.commit()
+
+    def health(self) -> list[SourceHealthRow]:
+        with self._session() as session:
+            rows = list(session.exec(select(SourceHealthRow).order_by(SourceHealthRow.source)))
+        for row in rows:
+            for name in (
+                "started_at",
+                "last_success_at",
+                "last_error_at",
+                "rate_limit_reset_at",
+                "newest_post_at",
+                "last_post_at",
+                "updated_at",
+            ):
+                setattr(row, name, _aware(getattr(row, name)))
+        return rows
+
+    def _insert_seen(
+        self, session: Session, source: str, post_ids: Iterable[str], now: datetime
+    ) -> None:
+        values = [{"post_id": pid, "source": source, "seen_at": now} for pid in set(post_ids)]
+        if not values:
+            return
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(SeenPost).values(values).on_conflict_do_nothing()
+        session.exec(statement)
+
+    def _session(self) -> _GuardedSession:
+        return _GuardedSession(self.engine)
+
+
+class _GuardedSession(Session):
+    """A session whose database failures come out as TransientError (retry, never drop)."""
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        super().__exit__(exc_type, exc, tb)
+        if isinstance(exc, OperationalError):
+            raise TransientError(f"ingest database unavailable: {exc}") from exc
+
+
+def retention_cutoff(days: int) -> datetime:
+    return datetime.now(timezone.utc) - timedelta(days=days)

@@ -1,0 +1,253 @@
+"""The X API v2 endpoints Vigie reads, answering like X does (see platform_servers)."""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import time
+from datetime import timedelta
+from typing import Any
+
+from server_base import T0, PlatformServer, Reply, iso, one
+
+
+class XServer(PlatformServer):
+    """The X API v2 endpoints Vigie reads: users/by, mentions, recent search, user tweets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.users: dict[str, dict[str, Any]] = {}
+        self.tweets: list[dict[str, Any]] = []
+        self.forbidden: set[str] = set()
+        self.rules: dict[str, dict[str, str]] = {}
+        self._next_rule = 1_600_000_000_000_000_000
+        self.stream_queue: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.stream_forbidden = False
+        self.stream_seconds = 2.0
+        self._next_user = 1000
+        self._next_tweet = 1_800_000_000_000_000_000
+
+    def add_user(
+        self, username: str, description: str = "", name: str | None = None
+    ) -> dict[str, Any]:
+        with self.lock:
+            self._next_user += 1
+            user = {
+                "id": str(self._next_user),
+                "username": username,
+                "name": name or username.title(),
+                "description": description,
+            }
+            self.users[username.lower()] = user
+            return user
+
+    def add_tweet(self, author: str, text: str, **extra: Any) -> dict[str, Any]:
+        """A new tweet, newer than every other (ids grow with time, as snowflakes do)."""
+        with self.lock:
+            user = self.users.get(author.lower()) or self.add_user(author)
+            self._next_tweet += 1000 + len(self.tweets)
+            tweet_id = str(self._next_tweet)
+            tweet = {
+                "id": tweet_id,
+                "text": text,
+                "author_id": user["id"],
+                "lang": "fr",
+                "conversation_id": extra.pop("conversation_id", tweet_id),
+                "created_at": iso(T0 + timedelta(seconds=len(self.tweets))),
+                "public_metrics": {
+                    "retweet_count": 0,
+                    "reply_count": 0,
+                    "like_count": 2,
+                    "quote_count": 0,
+                    "bookmark_count": 0,
+                    "impression_count": 40,
+                },
+                "edit_history_tweet_ids": [tweet_id],
+                **extra,
+            }
+            self.tweets.append(tweet)
+            return tweet
+
+    def limit_headers(self, remaining: int, reset_in: float) -> dict[str, str]:
+        return {
+            "x-rate-limit-limit": "450",
+            "x-rate-limit-remaining": str(remaining),
+            "x-rate-limit-reset": str(int(time.time() + reset_in + 0.999)),
+        }
+
+    def unauthorized(self) -> Reply:
+        return Reply(
+            401,
+            {
+                "title": "Unauthorized",
+                "type": "about:blank",
+                "status": 401,
+                "detail": "Unauthorized",
+            },
+        )
+
+    def route(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, headers: Any
+    ) -> Reply:
+        if path == "/2/users/by":
+            return self._users(query)
+        if m := re.fullmatch(r"/2/users/(\d+)/(mentions|tweets)", path):
+            endpoint = "mentions" if m.group(2) == "mentions" else "timeline"
+            return self._page(endpoint, query, self._matcher(m.group(2), m.group(1)))
+        if path == "/2/tweets/search/stream/rules":
+            return self._rules(method, body)
+        if path == "/2/tweets/search/stream":
+            if self.stream_forbidden:
+                return Reply(
+                    403,
+                    {
+                        "title": "Client Forbidden",
+                        "reason": "client-not-enrolled",
+                        "detail": "This endpoint requires a higher access level.",
+                        "type": "https://api.twitter.com/2/problems/client-forbidden",
+                    },
+                )
+            return Reply(200, stream=self._stream)
+        if path == "/2/tweets/search/recent":
+            return self._page("search", query, _search_matcher(one(query, "query") or ""))
+        return Reply(404, {"title": "Not Found Error", "detail": f"no route {path}"})
+
+    def stream_tweet(self, author: str, text: str) -> dict[str, Any]:
+        """A new tweet that the filtered stream delivers (it exists for search too)."""
+        tweet = self.add_tweet(author, text)
+        self.stream_queue.put(tweet)
+        return tweet
+
+    def _rules(self, method: str, body: Any) -> Reply:
+        with self.lock:
+            if method == "GET":
+                return Reply(
+                    200,
+                    {"data": list(self.rules.values()), "meta": {"result_count": len(self.rules)}}
+                    if self.rules
+                    else {"meta": {"result_count": 0}},
+                )
+            created = []
+            for rule in (body or {}).get("add", []):
+                self._next_rule += 1
+                self.rules[str(self._next_rule)] = {"id": str(self._next_rule), **rule}
+                created.append(self.rules[str(self._next_rule)])
+            for rule_id in ((body or {}).get("delete") or {}).get("ids", []):
+                self.rules.pop(rule_id, None)
+            return Reply(
+                200,
+                {"data": created, "meta": {"summary": {"created": len(created), "not_created": 0}}},
+            )
+
+    def _stream(self, out: Any) -> None:
+        """Newline-delimited tweets with keep-alive blank lines, for `stream_seconds`."""
+        ends = time.monotonic() + self.stream_seconds
+        while time.monotonic() < ends:
+            try:
+                tweet = self.stream_queue.get(timeout=0.1)
+            except queue.Empty:
+                out.write(b"\r\n")
+            else:
+                user = next(u for u in self.users.values() if u["id"] == tweet["author_id"])
+                message = {
+                    "data": tweet,
+                    "includes": {"users": [user]},
+                    "matching_rules": [{"id": next(iter(self.rules), "0"), "tag": "vigie"}],
+                }
+                out.write(json.dumps(message).encode() + b"\r\n")
+            out.flush()
+
+    def _users(self, query: dict[str, list[str]]) -> Reply:
+        names = (one(query, "usernames") or "").split(",")
+        data = [self.users[n.lower()] for n in names if n.lower() in self.users]
+        errors = [
+            {
+                "value": n,
+                "detail": f"Could not find user with usernames: [{n}].",
+                "title": "Not Found Error",
+                "resource_type": "user",
+                "parameter": "usernames",
+            }
+            for n in names
+            if n.lower() not in self.users
+        ]
+        body: dict[str, Any] = {"data": data}
+        if errors:
+            body["errors"] = errors
+        return Reply(200, body, self.spend())
+
+    def _matcher(self, kind: str, user_id: str) -> Any:
+        user = next(u for u in self.users.values() if u["id"] == user_id)
+        if kind == "tweets":
+            return lambda t: t["author_id"] == user_id
+        return lambda t: f"@{user['username'].lower()}" in t["text"].lower()
+
+    def _page(self, endpoint: str, query: dict[str, list[str]], matches: Any) -> Reply:
+        if endpoint in self.forbidden:
+            return Reply(
+                403,
+                {
+                    "title": "Forbidden",
+                    "type": "https://api.twitter.com/2/problems/client-forbidden",
+                    "detail": "When authenticating requests to the Twitter API v2 endpoints, "
+                    "you must use keys and tokens from a Twitter developer App that is "
+                    "attached to a Project.",
+                    "reason": "client-not-enrolled",
+                },
+            )
+        since = int(one(query, "since_id") or 0)
+        cursor_name, wrong = (
+            ("next_token", "pagination_token")
+            if endpoint == "search"
+            else ("pagination_token", "next_token")
+        )
+        token = one(query, cursor_name)
+        if wrong in query or (token is not None and not token.startswith("next_")):
+            name = wrong if wrong in query else cursor_name
+            return Reply(
+                400,
+                {
+                    "errors": [
+                        {
+                            "parameters": {name: query.get(name)},
+                            "message": f"The `{name}` query parameter value is invalid",
+                        }
+                    ],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                },
+            )
+        until = int(token.removeprefix("next_")) if token else None
+        size = int(one(query, "max_results") or 10)
+        with self.lock:
+            found = sorted(
+                (
+                    t
+                    for t in self.tweets
+                    if int(t["id"]) > since
+                    and matches(t)
+                    and (until is None or int(t["id"]) < until)
+                ),
+                key=lambda t: int(t["id"]),
+                reverse=True,
+            )
+        page, rest = found[:size], found[size:]
+        meta: dict[str, Any] = {"result_count": len(page)}
+        if page:
+            meta.update(newest_id=page[0]["id"], oldest_id=page[-1]["id"])
+        if rest:
+            meta["next_token"] = f"next_{page[-1]['id']}"
+        body: dict[str, Any] = {"meta": meta}
+        if page:
+            authors = {t["author_id"] for t in page}
+            body["data"] = page
+            body["includes"] = {"users": [u for u in self.users.values() if u["id"] in authors]}
+        return Reply(200, body, self.spend())
+
+
+def _search_matcher(query: str) -> Any:
+    """Enough of X's query language for Vigie's queries: (a OR "b c" OR #d) -is:retweet."""
+    core = query.replace("-is:retweet", "").strip().strip("()")
+    terms = [t.strip().strip('"').lower() for t in core.split(" OR ") if t.strip()]
+    return lambda t: any(term in t["text"].lower() for term in terms)
