@@ -8,13 +8,12 @@ from events.settings import Settings
 
 
 def build_api(settings: Settings) -> FastAPI:
-    """The workflow's queue API, with ingest's webhook receiver mounted beside it."""
+    """The queue API and pages (workflow), the webhook receiver (ingest), the draft check (classify)."""
+    from ingest.webhooks import create_router as webhook_router
     from workflow.api import create_app
+    from workflow.web import create_router as web_router
 
     app = create_app(settings)
-    try:
-        from ingest.webhooks import create_router
-    except ImportError:  # the webhook receiver is optional
-        return app
-    app.include_router(create_router(settings))
+    app.include_router(web_router(settings))
+    app.include_router(webhook_router(settings))
     return app

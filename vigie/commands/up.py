@@ -41,7 +41,7 @@ def up(
         None, help="Replay rate in posts/s; default as fast as possible."
     ),
 ) -> None:
-    """Start broker (unless external), ingest, classify, workflow and the web/API; Ctrl-C stops all."""
+    """Start the broker (unless external), ingest, classify, workflow, alerts and the web/API."""
     settings = load_settings(
         kafka_bootstrap_servers=kafka, database_url=database_url, api_port=port
     )
@@ -97,6 +97,7 @@ def _run_services(
     supervisor.start("api", vigie + ["api"])
     supervisor.start("workflow", vigie + ["workflow"])
     supervisor.start("classify", vigie + ["classify"])
+    supervisor.start("alerts", vigie + ["alerts"])
     ingest = vigie + ["ingest"]
     if replay is not None:
         ingest += ["--replay", str(replay)] + (["--rate", str(rate)] if rate else [])
