@@ -1,0 +1,104 @@
+"""From model scores and detector findings to labelled verdicts, under the brand's policies.
+
+A label's score is the strongest of its model score and its detectors' scores; it fires at the
+brand's threshold for that label and carries the brand's severity. Every fired label shows why:
+the detectors' spans first (they are exact), then the model's strongest features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from classify.detectors.base import Finding
+from events.brand import LabelPolicy
+from events.schemas import Evidence, Label, LabelVerdict
+
+__all__ = ["finding_evidence", "fuse"]
+
+ModelEvidence = Callable[[Label, float], list[Evidence]]
+
+_WHERE = {
+    "text": "the text",
+    "bio": "the author's bio",
+    "place": "the post's geotag",
+    "media": "the post's media",
+}
+
+
+def finding_evidence(finding: Finding) -> Evidence:
+    """A finding as the queue shows it: a span with offsets in the text, or a rule elsewhere."""
+    in_text = finding.where == "text" and finding.start is not None
+    detail = finding.detail if in_text else f"{finding.detail} (in {_WHERE[finding.where]})"
+    return Evidence(
+        kind="span" if in_text else "rule",
+        detector=finding.detector,
+        version=finding.version,
+        text=finding.text,
+        start=finding.start if in_text else None,
+        end=finding.end if in_text else None,
+        weight=round(finding.score, 4),
+        detail=detail,
+    )
+
+
+def fuse(
+    *,
+    scores: Mapping[Label, float],
+    findings: Sequence[Finding],
+    policies: Mapping[Label, LabelPolicy],
+    model_evidence: ModelEvidence,
+    support: Mapping[Label, Sequence[Finding]] | None = None,
+    model_kinds: Mapping[Label, str | None] | None = None,
+) -> list[LabelVerdict]:
+    """The labels that fire, most urgent first, each with score, severity, kind and evidence.
+
+    A label's kind comes from its detectors' hits when there are any, else from the model.
+    """
+    hits_by_label: dict[Label, list[Finding]] = {}
+    for finding in findings:
+        if finding.score > 0:
+            hits_by_label.setdefault(finding.label, []).append(finding)
+    verdicts = []
+    for label, policy in policies.items():
+        hits = hits_by_label.get(label, [])
+        model_score = float(scores.get(label, 0.0))
+        score = max([model_score, *(f.score for f in hits)])
+        if not policy.enabled or score < policy.threshold:
+            continue
+        evidence = [finding_evidence(f) for f in hits]
+        if model_score >= policy.threshold or not evidence:
+            evidence += model_evidence(label, model_score)
+        evidence += [finding_evidence(f) for f in (support or {}).get(label, ())]
+        verdicts.append(
+            LabelVerdict(
+                label=label,
+                score=round(min(1.0, score), 4),
+                severity=policy.severity,
+                kind=_kind(hits) or (model_kinds or {}).get(label),
+                evidence=_unique(evidence),
+            )
+        )
+    return sorted(verdicts, key=lambda v: (v.severity.rank, -v.score))
+
+
+_KIND_HARM = ("credentials", "personal_data", "location", "confidential")
+"""Several kinds at once: the most harmful one names the disclosure (annotation guidelines)."""
+
+
+def _kind(hits: Sequence[Finding]) -> str | None:
+    kinds = {f.kind for f in hits if f.kind}
+    ranked = sorted(
+        kinds, key=lambda k: _KIND_HARM.index(k) if k in _KIND_HARM else len(_KIND_HARM)
+    )
+    return ranked[0] if ranked else None
+
+
+def _unique(evidence: list[Evidence]) -> list[Evidence]:
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for item in evidence:
+        key = (item.detector, item.text, item.start)
+        if key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
