@@ -1,4 +1,5 @@
-"""What people do to cases: acknowledge, assign, note, wait/resume, resolve, dismiss, reopen.
+"""What people do to cases: acknowledge, assign, note, wait/resume, resolve, dismiss, reopen,
+and approve or reject the closing of a high-risk task (workflow.review).
 
 Each action checks the caller's role and team scope, the case version (a stale one is a
 Conflict carrying the current version), and the task's state machine; then it writes the change,
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -19,11 +21,16 @@ from workflow.errors import Conflict, InvalidAction, NotFound
 from workflow.models import Case, CaseTeam, Member, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, histories, task_snapshot
+from workflow.review import check_request, needs_review, record_review, review_snapshot
+from workflow.timings import time_task
 from workflow.transitions import (
+    CLOSED_STATES,
     HISTORY_KINDS,
     OPEN_STATES,
+    REVIEW_KINDS,
     Action,
     InvalidTransition,
+    State,
     apply,
     case_state,
 )
@@ -99,7 +106,7 @@ def task_action(
     principal.require(Role.agent, f"{action.value}")
     task = context.task(task_id, principal)
     principal.require_team(task.team_id, f"{action.value} task {task.id}")
-    before = task_snapshot(task)
+    before = _snapshot(task)
     if action is Action.assign:
         _check_assignee(session, principal, task, assignee)
     elif action is Action.acknowledge and task.assignee is None and principal.member_id:
@@ -107,15 +114,19 @@ def task_action(
     if action is Action.dismiss and not (reason and reason.strip()):
         raise InvalidAction("dismiss needs a reason (e.g. spam, duplicate, handled elsewhere)")
     try:
-        task.state = apply(task.state, action, assignee=assignee or task.assignee).value
+        state = apply(
+            task.state,
+            action,
+            assignee=assignee or task.assignee,
+            needs_review=needs_review(context.case, book),
+            requested=task.review_outcome,
+        )
     except InvalidTransition as exc:
         raise InvalidAction(str(exc)) from exc
-    if assignee is not None:
-        task.assignee = assignee
-    if action in (Action.resolve, Action.dismiss):
-        task.closed_at, task.dismiss_reason = now, reason if action is Action.dismiss else None
-    elif action is Action.reopen:
-        task.closed_at = None
+    check_request(task, principal, action, reason)
+    clock = REVIEW_KINDS if state is State.pending_review else HISTORY_KINDS[action]
+    time_task(session, task, kinds=clock, state=state, now=now)
+    _move(task, action, state, principal, now, assignee=assignee, reason=reason)
     audit(
         session,
         case=context.case,
@@ -124,8 +135,8 @@ def task_action(
         actor=principal.username,
         at=now,
         before=before,
-        after=task_snapshot(task) | ({"reason": reason} if reason else {}),
-        clock=HISTORY_KINDS[action],
+        after=_snapshot(task) | ({"reason": reason} if reason else {}),
+        clock=clock,
     )
     event = CaseEventType.assigned if action is Action.assign else CaseEventType.state_changed
     _refresh(session, book, context, now)
@@ -140,6 +151,37 @@ def task_action(
         | ({"previous_assignee": before["assignee"]} if action is Action.assign else {}),
     )
     return task
+
+
+def _snapshot(task: Task) -> dict[str, Any]:
+    return task_snapshot(task) | review_snapshot(task)
+
+
+def _move(
+    task: Task,
+    action: Action,
+    state: State,
+    principal: Principal,
+    now: datetime,
+    *,
+    assignee: str | None,
+    reason: str | None,
+) -> None:
+    """Write the transition on the task: state, assignee, closing time and reason, review."""
+    task.state = state.value
+    if assignee is not None:
+        task.assignee = assignee
+    if state is State.pending_review:
+        task.dismiss_reason = reason if action is Action.dismiss else None
+    elif state in CLOSED_STATES:
+        task.closed_at = now
+        if action is not Action.approve:
+            task.dismiss_reason = reason if action is Action.dismiss else None
+    elif action is Action.reopen:
+        task.closed_at = None
+    elif action is Action.reject:
+        task.dismiss_reason = None
+    record_review(task, action, state, principal, now)
 
 
 def _check_assignee(

@@ -26,19 +26,26 @@ from workflow.sla import (
 )
 from workflow.transitions import OPEN_STATES
 
-__all__ = ["PolicyBook", "refresh_case_sla", "refresh_sla"]
+__all__ = ["HIGH_RISK", "PolicyBook", "refresh_case_sla", "refresh_sla"]
 
 _WORST = [SlaState.breached, SlaState.at_risk, SlaState.ok, SlaState.paused, SlaState.met]
+HIGH_RISK = ("risky_disclosure", "investor_sensitive")
+"""Labels whose cases close only after a second person's review, unless configured otherwise."""
 
 
 class PolicyBook:
     """Calendars and policies of one brand configuration, built once and cached."""
 
     def __init__(
-        self, config: BrandConfig, *, restricted_teams: Sequence[str] = ("legal",)
+        self,
+        config: BrandConfig,
+        *,
+        restricted_teams: Sequence[str] = ("legal",),
+        review_labels: Sequence[str] = HIGH_RISK,
     ) -> None:
         self.config = config
         self.restricted_teams = frozenset(restricted_teams)
+        self.review_labels = frozenset(review_labels)
         self._policies: dict[tuple[str, str, str], Policy] = {}
 
     @cached_property

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from events.schemas import Label
 
 __all__ = ["WorkflowSettings"]
 
@@ -21,7 +23,28 @@ class WorkflowSettings(BaseSettings):
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="Lifetime of a login token."
     )
+    review_labels: str = Field(
+        default="risky_disclosure,investor_sensitive",
+        description="Comma-separated labels whose cases close only after a second person's "
+        "review (empty: none).",
+    )
+
+    @field_validator("review_labels")
+    @classmethod
+    def _known_labels(cls, value: str) -> str:
+        unknown = [x for x in _split(value) if x not in Label.__members__]
+        if unknown:
+            raise ValueError(f"unknown labels {', '.join(unknown)} (labels: {', '.join(Label)})")
+        return value
 
     @property
     def restricted(self) -> tuple[str, ...]:
-        return tuple(t.strip() for t in self.restricted_teams.split(",") if t.strip())
+        return _split(self.restricted_teams)
+
+    @property
+    def review(self) -> tuple[str, ...]:
+        return _split(self.review_labels)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in value.split(",") if x.strip())

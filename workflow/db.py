@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from events.errors import ConfigError, TransientError
 
-__all__ = ["create_db_engine", "init_db", "normalize_url", "transient_errors"]
+__all__ = ["create_db_engine", "init_db", "normalize_url", "schema_filter", "transient_errors"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,17 @@ def transient_errors(what: str) -> Iterator[None]:
         if exc.connection_invalidated:
             raise TransientError(f"{what}: database connection lost: {exc.orig or exc}") from exc
         raise
+
+
+def schema_filter(dialect: str) -> Callable[..., bool]:
+    """Alembic's `include_object` for one dialect: an index kept for another dialect
+    (workflow.models.postgresql_only) is neither missing here nor compared."""
+
+    def include(obj: object, _name: object, _type: str, _reflected: bool, _other: object) -> bool:
+        only = (getattr(obj, "info", None) or {}).get("only_dialect")
+        return only is None or only == dialect
+
+    return include
 
 
 def init_db(database_url: str) -> Engine:

@@ -31,6 +31,7 @@ __all__ = [
     "Team",
     "User",
     "UtcDateTime",
+    "postgresql_only",
 ]
 
 
@@ -64,6 +65,13 @@ def _when(**kwargs: Any) -> Any:
 
 def _json(**kwargs: Any) -> Any:
     return Field(default_factory=list, sa_type=sa.JSON, **kwargs)
+
+
+def postgresql_only(index: sa.Index) -> sa.Index:
+    """An index that exists on PostgreSQL alone (migrations and schema comparison skip it
+    elsewhere): `info` tells workflow.db's comparison filter, `ddl_if` tells create_all."""
+    index.info["only_dialect"] = "postgresql"
+    return index.ddl_if(dialect="postgresql")
 
 
 class Team(SQLModel, table=True):
@@ -175,6 +183,16 @@ class Case(SQLModel, table=True):
         sa.Index("ix_cases_queue", "sort_due", "id"),
         sa.Index("ix_cases_state_queue", "state", "sort_due", "id"),
         sa.Index("ix_cases_author", "author_id"),
+        sa.Index("ix_cases_platform_queue", "platform", "sort_due", "id"),
+        # Text search (LIKE '%...%') through pg_trgm; SQLite scans (migration 0002).
+        postgresql_only(
+            sa.Index(
+                "ix_cases_search_trgm",
+                "search_text",
+                postgresql_using="gin",
+                postgresql_ops={"search_text": "gin_trgm_ops"},
+            )
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -221,10 +239,15 @@ class CaseTeam(SQLModel, table=True):
 
 
 class Task(SQLModel, table=True):
-    """One owning team's share of a case, with its own state, assignee and deadlines."""
+    """One owning team's share of a case, with its own state, assignee and deadlines; on a
+    high-risk case, who asked for its closing (`review_outcome`) and who reviewed it."""
 
     __tablename__ = "tasks"
-    __table_args__ = (sa.UniqueConstraint("case_id", "team_id", name="uq_task_case_team"),)
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "team_id", name="uq_task_case_team"),
+        # Covers the open-cases count of each /metrics scrape (workflow.api.open_cases).
+        sa.Index("ix_tasks_open_counts", "state", "team_id", "label"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
@@ -239,6 +262,13 @@ class Task(SQLModel, table=True):
     opened_at: datetime = _when(default_factory=utcnow)
     closed_at: datetime | None = _when(default=None)
     dismiss_reason: str | None = Field(default=None, max_length=500)
+    review_outcome: str | None = Field(
+        default=None, max_length=10, description="resolve | dismiss, once a review is asked."
+    )
+    review_requested_by: str | None = Field(default=None, max_length=64)
+    review_requested_at: datetime | None = _when(default=None)
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    reviewed_at: datetime | None = _when(default=None)
     sla_due: datetime | None = _when(default=None)
     sla_state: str = Field(default="ok", max_length=20)
     escalation_key: str = Field(default="", max_length=100)

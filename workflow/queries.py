@@ -20,7 +20,14 @@ from workflow.errors import InvalidAction
 from workflow.models import Case, CaseLabel, CaseTeam, Task
 from workflow.principal import Principal
 
-__all__ = ["QueueFilter", "decode_cursor", "encode_cursor", "list_cases", "tasks_of"]
+__all__ = [
+    "QueueFilter",
+    "decode_cursor",
+    "encode_cursor",
+    "list_cases",
+    "queue_statement",
+    "tasks_of",
+]
 
 SORTS = {
     "deadline": (Case.sort_due, False),
@@ -39,6 +46,7 @@ class QueueFilter:
     state: list[str] = field(default_factory=list)
     sla: list[str] = field(default_factory=list)
     lang: str | None = None
+    platforms: list[str] = field(default_factory=list)
     text: str | None = None
     sort: str = "deadline"
 
@@ -72,6 +80,19 @@ def list_cases(
     cursor: str | None = None,
 ) -> tuple[list[Case], str | None]:
     """One page of the queue and the cursor of the next page (None on the last page)."""
+    rows = list(session.exec(queue_statement(principal, query, limit=limit + 1, cursor=cursor)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last, column = rows[-1], SORTS[query.sort][0]
+    key = getattr(last, column.key)  # type: ignore[attr-defined]
+    return rows, encode_cursor(query.sort, key, last.id)  # type: ignore[arg-type]
+
+
+def queue_statement(
+    principal: Principal, query: QueueFilter, *, limit: int, cursor: str | None = None
+) -> Any:
+    """The SELECT of one page: filters, scope, the keyset condition of the cursor, order."""
     column, descending = SORTS[query.sort]
     statement = select(Case)
     for condition in _conditions(principal, query):
@@ -81,12 +102,7 @@ def list_cases(
         pair, bound = sa.tuple_(column, Case.id), sa.tuple_(sa.literal(key, column.type), last_id)
         statement = statement.where(pair < bound if descending else pair > bound)
     order = (col(column).desc(), col(Case.id).desc()) if descending else (col(column), col(Case.id))
-    rows = list(session.exec(statement.order_by(*order).limit(limit + 1)))
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    last = rows[-1]
-    return rows, encode_cursor(query.sort, getattr(last, column.key), last.id)  # type: ignore[arg-type]
+    return statement.order_by(*order).limit(limit)
 
 
 def _conditions(principal: Principal, query: QueueFilter) -> list[Any]:
@@ -121,14 +137,18 @@ def _conditions(principal: Principal, query: QueueFilter) -> list[Any]:
         conditions.append(col(Case.sla_state).in_(query.sla))
     if query.lang:
         conditions.append(Case.lang == query.lang.lower())
+    if query.platforms:
+        conditions.append(col(Case.platform).in_([p.lower() for p in query.platforms]))
     if query.text:
-        pattern = (
-            "%"
-            + query.text.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-            + "%"
-        )
-        conditions.append(col(Case.search_text).like(pattern, escape="\\"))
+        conditions.append(_text_condition(query.text))
     return conditions
+
+
+def _text_condition(text: str) -> Any:
+    """`search_text` (lower-cased at intake) contains the text. On PostgreSQL the pg_trgm index
+    of migration 0002 answers this LIKE; SQLite scans, which is fine at its scale."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
+    return col(Case.search_text).like(f"%{escaped}%", escape="\\")
 
 
 def tasks_of(session: Session, case_ids: list[int]) -> dict[int, list[Task]]:

@@ -21,6 +21,7 @@ from workflow.records import audit, emit, histories, task_snapshot
 from workflow.routing import TaskPlan, plan_tasks
 from workflow.sla import Kind
 from workflow.staffing import Roster
+from workflow.timings import count_relabel
 from workflow.transitions import OPEN_STATES, State
 
 __all__ = ["relabel"]
@@ -56,6 +57,7 @@ def relabel(
         p.team: p for p in plan_tasks(_verdict(post, new_labels, principal, book), book.config)
     }
     _set_labels(session, case.id, before, new_labels)  # type: ignore[arg-type]
+    count_relabel(session, before, new_labels)
     case.labels = new_labels
     audit(
         session,

@@ -121,7 +121,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
     """Consume verdicts until `stop` is set; the SLA clock runs beside the consumer."""
     config = load_brand_config(settings.brand_config)
     options = WorkflowSettings()
-    book = PolicyBook(config, restricted_teams=options.restricted)
+    book = PolicyBook(config, restricted_teams=options.restricted, review_labels=options.review)
     servers = bootstrap_servers(settings)
     engine = start_database(settings, stop)
     prepare_topics(settings)

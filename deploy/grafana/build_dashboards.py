@@ -141,6 +141,21 @@ def _quantile(q: float, metric: str, by: str, where: str = "") -> str:
 
 TEAM = 'team=~"$team"'
 
+
+def _open_cases(by: str, where: str = "") -> str:
+    """Open cases from vigie_cases_open, which every API replica reports alike (computed from
+    the database at scrape time): max over replicas first, then the sum the panel wants."""
+    selector = f"vigie_cases_open{{{where}}}" if where else "vigie_cases_open"
+    per_series = f"max by (team, label, state) ({selector})"
+    return f"sum by ({by}) ({per_series})" if by else f"sum({per_series})"
+
+
+def _quantile_24h(q: float, metric: str, by: str, where: str = "") -> str:
+    """A quantile of a sparse histogram (a few observations an hour): over a day, not a rate."""
+    selector = f"{metric}_bucket{{{where}}}" if where else f"{metric}_bucket"
+    return f"histogram_quantile({q}, sum by (le, {by}) (increase({selector}[24h])))"
+
+
 OVERVIEW = Dashboard(
     "vigie-overview",
     "Vigie — Vue d'ensemble / Overview",
@@ -185,6 +200,26 @@ OVERVIEW = Dashboard(
             width=6,
         ),
         Panel(
+            "Cas ouverts / Open cases",
+            [(_open_cases(""), "open")],
+            kind="stat",
+            width=6,
+            description="One per owning team: a case with two teams' tasks counts twice.",
+        ),
+        Panel(
+            "À relire / Waiting for a second reviewer",
+            [(_open_cases("", 'state="pending_review"'), "pending review")],
+            kind="stat",
+            width=6,
+            thresholds=[(1, "orange")],
+            description="High-risk closings one person asked for, waiting for another's approval.",
+        ),
+        Panel(
+            "Cas ouverts par étiquette / Open cases by label",
+            [(_open_cases("label"), "{{label}}")],
+            kind="bargauge",
+        ),
+        Panel(
             "Événements de cas / Case events (per min)",
             [(_sum_rate("vigie_case_events_total", "type"), "{{type}}")],
         ),
@@ -202,8 +237,19 @@ OVERVIEW = Dashboard(
 QUEUE = Dashboard(
     "vigie-queue-sla",
     "Vigie — File et échéances / Queue and SLA",
-    "Deadlines at risk and breached, escalations, per team.",
+    "Open cases, deadlines at risk and breached, escalations, per team.",
     [
+        Panel(
+            "Cas ouverts par équipe / Open cases by team",
+            [(_open_cases("team", TEAM), "{{team}}")],
+            description="Counted in the database at each scrape (vigie_cases_open).",
+        ),
+        Panel(
+            "Cas ouverts par état / Open cases by state",
+            [(_open_cases("state", TEAM), "{{state}}")],
+            kind="bargauge",
+            description="pending_review: a high-risk closing waits for a second person.",
+        ),
         Panel(
             "Échéances proches / SLA at risk (per hour)",
             [
@@ -277,10 +323,40 @@ QUEUE = Dashboard(
 TEAMS = Dashboard(
     "vigie-team-performance",
     "Vigie — Performance des équipes / Team performance",
-    "What each team handles, how often it slips.",
+    "What each team handles, how fast it answers and resolves, how often it slips.",
     [
         Panel(
-            "Tâches prises en charge / Tasks assigned 24 h",
+            "Première réponse p50 / First response p50 (24 h)",
+            [(_quantile_24h(0.5, "vigie_first_response_seconds", "team", TEAM), "{{team}}")],
+            kind="bargauge",
+            unit="s",
+            description="Wall-clock time from a task's opening to its first response.",
+        ),
+        Panel(
+            "Première réponse p90 / First response p90 (24 h)",
+            [(_quantile_24h(0.9, "vigie_first_response_seconds", "team", TEAM), "{{team}}")],
+            kind="bargauge",
+            unit="s",
+        ),
+        Panel(
+            "Résolution p50 / Resolution p50 (24 h)",
+            [(_quantile_24h(0.5, "vigie_resolution_seconds", "team", TEAM), "{{team}}")],
+            kind="bargauge",
+            unit="s",
+            description="Wall-clock time from opening to resolution (approval, when reviewed).",
+        ),
+        Panel(
+            "Résolutions 24 h / Resolved 24 h",
+            [
+                (
+                    f"sum by (team) (increase(vigie_resolution_seconds_count{{{TEAM}}}[24h]))",
+                    "{{team}}",
+                )
+            ],
+            kind="bargauge",
+        ),
+        Panel(
+            "Tâches assignées / Tasks assigned 24 h",
             [
                 (
                     f'sum by (team) (increase(vigie_case_events_total{{type="assigned",{TEAM}}}[24h]))',
@@ -470,6 +546,17 @@ QUALITY = Dashboard(
                 )
             ],
             description="Each relabel is a correction the next model trains on.",
+        ),
+        Panel(
+            "Corrections par étiquette / Corrections by label (24 h)",
+            [
+                (
+                    "sum by (label, change) (increase(vigie_relabels_total[24h]))",
+                    "{{label}} {{change}}",
+                )
+            ],
+            kind="bargauge",
+            description="added: people gave the label the model missed; removed: a false alarm.",
         ),
     ],
 )

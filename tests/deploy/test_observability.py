@@ -2,9 +2,10 @@
 
 Static: promtool checks and unit-tests the rules, amtool checks Alertmanager's configuration,
 the dashboard JSON matches its builder. Live: the whole pipeline (`vigie up` replaying the sample
-stream, plus `vigie alerts`) runs with short SLAs, a malformed post and a refusing alert
-channel; Debian's Prometheus scrapes it, every dashboard and rule expression is run through the
-HTTP API, and a firing rule reaches Alertmanager and, through it, a local Slack receiver.
+stream, plus `vigie alerts`) runs with short SLAs, a malformed post, a refusing alert channel and
+a few cases worked through the API (answered, resolved, relabeled, one waiting for review);
+Debian's Prometheus scrapes it, every dashboard and rule expression is run through the HTTP API,
+and a firing rule reaches Alertmanager and, through it, a local Slack receiver.
 """
 
 from __future__ import annotations
@@ -303,24 +304,18 @@ def _wait_for_data(stack: Stack, timeout: float = 120) -> None:
     assert not wanted, f"never scraped: {sorted(wanted)}"
 
 
+HIGH_RISK = {"risky_disclosure", "investor_sensitive"}
+
+
 def _work_some_cases(api: str) -> None:
-    """What people do: acknowledge one case, correct the labels of another."""
+    """What people do: answer and resolve a case, correct the labels of another, and ask to
+    resolve a high-risk one (it then waits for a second person's review)."""
     token = httpx.post(
         f"{api}/api/auth/token", data={"username": "admin", "password": ADMIN_PASSWORD}, timeout=10
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    deadline = time.monotonic() + 60
-    items: list[dict[str, Any]] = []
-    while len(items) < 2 and time.monotonic() < deadline:
-        items = httpx.get(
-            f"{api}/api/cases", params={"state": "assigned"}, headers=headers, timeout=10
-        ).json()["items"]
-        time.sleep(0.5)
-    first, second = items[:2]
-    for case, action in (
-        (first, {"action": "acknowledge", "task_id": first["tasks"][0]["id"]}),
-        (second, {"action": "relabel", "labels": ["complaint"]}),
-    ):
+
+    def act(case: dict[str, Any], action: dict[str, Any]) -> dict[str, Any]:
         version = case["version"]
         for _ in range(10):  # the SLA clock moves cases too: on 409, act on the version it names
             response = httpx.post(
@@ -333,6 +328,24 @@ def _work_some_cases(api: str) -> None:
                 break
             version = response.json()["current_version"]
         assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    deadline = time.monotonic() + 60
+    ordinary: list[dict[str, Any]] = []
+    while len(ordinary) < 3 and time.monotonic() < deadline:
+        items = httpx.get(
+            f"{api}/api/cases", params={"state": "assigned"}, headers=headers, timeout=10
+        ).json()["items"]
+        ordinary = [c for c in items if not HIGH_RISK & set(c["labels"])]
+        time.sleep(0.5)
+    first, second, third = ordinary[:3]
+    task = first["tasks"][0]["id"]
+    answered = act(first, {"action": "acknowledge", "task_id": task})
+    assert act(answered, {"action": "resolve", "task_id": task})["state"] == "resolved"
+    act(second, {"action": "relabel", "labels": ["complaint"]})
+    risky = act(third, {"action": "relabel", "labels": ["risky_disclosure"]})
+    legal = next(t["id"] for t in risky["tasks"] if t["team"] == "legal")
+    assert act(risky, {"action": "resolve", "task_id": legal})["state"] == "pending_review"
 
 
 @pytest.fixture(scope="module")

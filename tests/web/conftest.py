@@ -181,13 +181,20 @@ class Server:
         items = self.call("GET", "/api/cases", params={"limit": 200}).json()["items"]
         return next(c["id"] for c in items if c["summary"].startswith(text_start))
 
+    def feed(self, verdicts: list[Verdict]) -> None:
+        _seed(self.app, verdicts)
 
-def _seed(app: FastAPI) -> None:
+    def add_user(self, username: str, role: str, teams: list[str], member_id: str | None) -> None:
+        user = {"username": username, "password": PASSWORD, "role": role, "teams": teams}
+        self.call("POST", "/api/users", json=user | {"member_id": member_id}).raise_for_status()
+
+
+def _seed(app: FastAPI, verdicts: list[Verdict]) -> None:
     from workflow.intake import ingest_verdicts
 
     state = app.state.vigie
     with Session(state.engine) as session:
-        ingest_verdicts(session, state.book, SEED, now=utcnow())
+        ingest_verdicts(session, state.book, verdicts, now=utcnow())
         session.commit()
 
 
@@ -211,7 +218,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         app = create_app(settings)
         app.include_router(create_router(settings))
         app.include_router(_draft_check_router(settings))
-        _seed(app)
+        _seed(app, SEED)
         port = free_port()
         uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=uv.run, daemon=True)
@@ -220,14 +227,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         while not uv.started and time.monotonic() < deadline:
             time.sleep(0.05)
         running = Server(f"http://127.0.0.1:{port}", app, settings)
-        agent = {
-            "username": "emilie",
-            "password": PASSWORD,
-            "role": "agent",
-            "teams": ["customer_care"],
-            "member_id": "emilie",
-        }
-        running.call("POST", "/api/users", json=agent).raise_for_status()
+        running.add_user("emilie", "agent", ["customer_care"], member_id="emilie")
         yield running
         uv.should_exit = True
         thread.join(timeout=10)
@@ -250,6 +250,12 @@ def page(browser: Browser) -> Iterator[Page]:
     opened.set_default_timeout(10_000)
     yield opened
     context.close()
+
+
+@pytest.fixture(name="make_verdict", scope="session")
+def make_verdict_fixture() -> Any:
+    """`make_verdict(text, label, severity, spans, features=(), lang="fr", **post_fields)`."""
+    return verdict
 
 
 @pytest.fixture(scope="session")

@@ -1,21 +1,28 @@
 """Fixtures of the workflow tests: the bundled brand configuration, a migrated and seeded
-database (on SQLite and PostgreSQL through `database_url`), and verdict factories."""
+database (on SQLite and PostgreSQL through `database_url`), verdict factories, and the queue
+API with a client that logs people in (`api`, and `people` with users in several teams)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from helpers import make_post
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from events.brand import BrandConfig, load_brand_config
-from events.schemas import Evidence, LabelVerdict, Verdict
-from events.settings import BUNDLED_BRAND_CONFIG
+from events.schemas import Evidence, LabelVerdict, Verdict, utcnow
+from events.settings import BUNDLED_BRAND_CONFIG, Settings
+from workflow.api import create_app
 from workflow.book import PolicyBook
 from workflow.db import init_db
+from workflow.intake import ingest_verdicts
 from workflow.seed import seed_directory
 
 TEST_AUTHOR_LISTS = {
@@ -97,3 +104,95 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         workflow.auth, "_hasher", PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024),))
     )
+
+
+ADMIN_PASSWORD = "admin-pass-for-tests"
+PASSWORD = "correct-horse-battery"
+
+
+class Api:
+    """A test client that logs people in and remembers their tokens."""
+
+    admin_password = ADMIN_PASSWORD
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.tokens: dict[str, str] = {}
+
+    @property
+    def engine(self) -> Engine:
+        return self.client.app.state.vigie.engine  # type: ignore[attr-defined,no-any-return]
+
+    def login(self, username: str, password: str = PASSWORD) -> dict[str, str]:
+        if username not in self.tokens:
+            response = self.client.post(
+                "/api/auth/token", data={"username": username, "password": password}
+            )
+            assert response.status_code == 200, response.text
+            self.tokens[username] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self.tokens[username]}"}
+
+    def as_(
+        self, username: str, method: str, url: str, *, headers: dict | None = None, **kwargs: Any
+    ) -> Any:
+        password = ADMIN_PASSWORD if username == "admin" else PASSWORD
+        return self.client.request(
+            method, url, headers=self.login(username, password) | (headers or {}), **kwargs
+        )
+
+    def add_user(
+        self, username: str, role: str, teams: list[str], member_id: str | None = None
+    ) -> None:
+        response = self.as_(
+            "admin",
+            "POST",
+            "/api/users",
+            json={
+                "username": username,
+                "password": PASSWORD,
+                "role": role,
+                "teams": teams,
+                "member_id": member_id,
+            },
+        )
+        assert response.status_code == 201, response.text
+
+    def feed(self, *verdicts: Any) -> None:
+        state = self.client.app.state.vigie  # type: ignore[attr-defined]
+        with Session(state.engine) as session:
+            ingest_verdicts(session, state.book, list(verdicts), now=utcnow())
+            session.commit()
+
+    def cases(self, username: str = "admin", **params: Any) -> list[dict]:
+        response = self.as_(username, "GET", "/api/cases", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    def act(self, username: str, case_id: int, **action: Any) -> Any:
+        """POST one action on the case's current version (read first, as a person would)."""
+        if "version" not in action:
+            action["version"] = self.as_(username, "GET", f"/api/cases/{case_id}").json()["version"]
+        return self.as_(username, "POST", f"/api/cases/{case_id}/actions", json=action)
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, admin_password=SecretStr(ADMIN_PASSWORD)
+    )
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Api(client)
+    app.state.vigie.engine.dispose()
+
+
+@pytest.fixture
+def people(api: Api) -> Api:
+    api.add_user("priya", "agent", ["customer_care"], member_id="priya")
+    api.add_user("kevin", "agent", ["customer_care"], member_id="kevin")
+    api.add_user("carelead", "lead", ["customer_care"])
+    api.add_user("sophie", "agent", ["legal"], member_id="sophie")
+    api.add_user("legalead", "lead", ["legal"])
+    api.add_user("olivier", "agent", ["security"], member_id="olivier")
+    api.add_user("nadia", "viewer", ["comms"])
+    return api

@@ -1,10 +1,11 @@
-"""The REST API on both databases: auth and scope, queue, case page, actions, 409, reports."""
+"""The REST API on both databases: auth and scope, queue, case page, actions, 409, reports.
+
+`api` (an Api client of tests/workflow/conftest.py) logs people in and feeds verdicts."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,97 +14,17 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from events.schemas import utcnow
 from events.settings import Settings
 from workflow.api import create_app
 from workflow.feedback import export_feedback
-from workflow.intake import ingest_verdicts
 from workflow.models import OutboxEvent
-
-ADMIN_PASSWORD = "admin-pass-for-tests"
-PASSWORD = "correct-horse-battery"
-
-
-class Api:
-    """A test client that logs people in and remembers their tokens."""
-
-    def __init__(self, client: TestClient) -> None:
-        self.client = client
-        self.tokens: dict[str, str] = {}
-
-    def login(self, username: str, password: str = PASSWORD) -> dict[str, str]:
-        if username not in self.tokens:
-            response = self.client.post(
-                "/api/auth/token", data={"username": username, "password": password}
-            )
-            assert response.status_code == 200, response.text
-            self.tokens[username] = response.json()["access_token"]
-        return {"Authorization": f"Bearer {self.tokens[username]}"}
-
-    def as_(
-        self, username: str, method: str, url: str, *, headers: dict | None = None, **kwargs: Any
-    ) -> Any:
-        password = ADMIN_PASSWORD if username == "admin" else PASSWORD
-        return self.client.request(
-            method, url, headers=self.login(username, password) | (headers or {}), **kwargs
-        )
-
-    def add_user(
-        self, username: str, role: str, teams: list[str], member_id: str | None = None
-    ) -> None:
-        response = self.as_(
-            "admin",
-            "POST",
-            "/api/users",
-            json={
-                "username": username,
-                "password": PASSWORD,
-                "role": role,
-                "teams": teams,
-                "member_id": member_id,
-            },
-        )
-        assert response.status_code == 201, response.text
-
-    def feed(self, *verdicts: Any) -> None:
-        state = self.client.app.state.vigie  # type: ignore[attr-defined]
-        with Session(state.engine) as session:
-            ingest_verdicts(session, state.book, list(verdicts), now=utcnow())
-            session.commit()
-
-    def cases(self, username: str = "admin", **params: Any) -> list[dict]:
-        response = self.as_(username, "GET", "/api/cases", params=params)
-        assert response.status_code == 200, response.text
-        return response.json()["items"]
-
-
-@pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
-    settings = Settings(
-        database_url=database_url, data_dir=tmp_path, admin_password=SecretStr(ADMIN_PASSWORD)
-    )
-    app = create_app(settings)
-    with TestClient(app) as client:
-        yield Api(client)
-    app.state.vigie.engine.dispose()
-
-
-@pytest.fixture
-def people(api: Api) -> Api:
-    api.add_user("priya", "agent", ["customer_care"], member_id="priya")
-    api.add_user("kevin", "agent", ["customer_care"], member_id="kevin")
-    api.add_user("carelead", "lead", ["customer_care"])
-    api.add_user("sophie", "agent", ["legal"], member_id="sophie")
-    api.add_user("olivier", "agent", ["security"], member_id="olivier")
-    api.add_user("nadia", "viewer", ["comms"])
-    return api
 
 
 def complaint(make_verdict: Any, text: str = "Toujours pas reçu ma commande", **kw: Any) -> Any:
     return make_verdict(text, (("complaint", "normal"),), **kw)
 
 
-def test_login_and_tokens(api: Api) -> None:
+def test_login_and_tokens(api: Any) -> None:
     assert api.client.get("/api/cases").status_code == 401
     bad = api.client.post(
         "/api/auth/token", data={"username": "admin", "password": "wrong-password"}
@@ -123,7 +44,7 @@ def test_login_and_tokens(api: Api) -> None:
     )
 
 
-def test_admin_is_created_once(api: Api, database_url: str, tmp_path: Path) -> None:
+def test_admin_is_created_once(api: Any, database_url: str, tmp_path: Path) -> None:
     other = Settings(
         database_url=database_url, data_dir=tmp_path, admin_password=SecretStr("another-pass-1")
     )
@@ -134,10 +55,10 @@ def test_admin_is_created_once(api: Api, database_url: str, tmp_path: Path) -> N
         )
         assert refused.status_code == 401
     app.state.vigie.engine.dispose()
-    assert api.login("admin", ADMIN_PASSWORD)
+    assert api.login("admin", api.admin_password)
 
 
-def test_roles_and_team_scope(people: Api, make_verdict: Any) -> None:
+def test_roles_and_team_scope(people: Any, make_verdict: Any) -> None:
     people.feed(
         complaint(make_verdict),
         make_verdict(
@@ -173,7 +94,7 @@ def test_roles_and_team_scope(people: Api, make_verdict: Any) -> None:
     assert people.as_("priya", "GET", "/api/users").status_code == 403
 
 
-def test_queue_filters_sorting_and_cursor_pagination(api: Api, make_verdict: Any) -> None:
+def test_queue_filters_sorting_and_cursor_pagination(api: Any, make_verdict: Any) -> None:
     api.feed(
         complaint(make_verdict, "colis perdu", lang="fr"),
         complaint(make_verdict, "lost parcel", lang="en"),
@@ -225,14 +146,14 @@ def test_queue_filters_sorting_and_cursor_pagination(api: Api, make_verdict: Any
     ],
 )
 def test_bad_queue_requests_get_a_reason(
-    api: Api, params: dict, status: int, reason: str | None
+    api: Any, params: dict, status: int, reason: str | None
 ) -> None:
     response = api.as_("admin", "GET", "/api/cases", params=params)
     assert response.status_code == status
     assert reason is None or reason in response.json()["detail"]
 
 
-def test_case_page_shows_posts_evidence_deadlines_and_audit(api: Api, make_verdict: Any) -> None:
+def test_case_page_shows_posts_evidence_deadlines_and_audit(api: Any, make_verdict: Any) -> None:
     api.feed(
         complaint(make_verdict, conversation_id="th"),
         complaint(make_verdict, "Toujours rien", conversation_id="th"),
@@ -253,7 +174,7 @@ def test_case_page_shows_posts_evidence_deadlines_and_audit(api: Api, make_verdi
     assert api.as_("admin", "GET", "/api/cases/abc").status_code == 422
 
 
-def test_actions_versions_and_invalid_transitions(people: Api, make_verdict: Any) -> None:
+def test_actions_versions_and_invalid_transitions(people: Any, make_verdict: Any) -> None:
     people.feed(complaint(make_verdict))
     (case,) = people.cases("priya")
     url = f"/api/cases/{case['id']}/actions"
@@ -329,7 +250,7 @@ def test_actions_versions_and_invalid_transitions(people: Api, make_verdict: Any
     )
 
 
-def test_bulk_actions_report_each_case(people: Api, make_verdict: Any) -> None:
+def test_bulk_actions_report_each_case(people: Any, make_verdict: Any) -> None:
     people.feed(
         complaint(make_verdict, "un"),
         complaint(make_verdict, "deux"),
@@ -358,7 +279,7 @@ def test_bulk_actions_report_each_case(people: Api, make_verdict: Any) -> None:
 
 
 def test_relabel_reroutes_and_feeds_training(
-    people: Api, make_verdict: Any, database_url: str
+    people: Any, make_verdict: Any, database_url: str
 ) -> None:
     people.feed(complaint(make_verdict, "Il paraît que vous fermez l'usine de Lévis"))
     (case,) = people.cases("priya")
@@ -394,7 +315,7 @@ def test_relabel_reroutes_and_feeds_training(
     assert bad.status_code == 422
 
 
-def test_members_presence_capacity_and_reassignment(people: Api, make_verdict: Any) -> None:
+def test_members_presence_capacity_and_reassignment(people: Any, make_verdict: Any) -> None:
     people.feed(complaint(make_verdict, "un"), complaint(make_verdict, "deux"))
     assert {c["tasks"][0]["assignee"] for c in people.cases()} == {"priya", "emilie"}
     refused = people.as_(
@@ -433,7 +354,7 @@ def test_members_presence_capacity_and_reassignment(people: Api, make_verdict: A
     )
 
 
-def test_sla_report_json_and_csv(people: Api, make_verdict: Any) -> None:
+def test_sla_report_json_and_csv(people: Any, make_verdict: Any) -> None:
     people.feed(
         complaint(make_verdict, "un"),
         complaint(make_verdict, "deux"),
@@ -479,14 +400,14 @@ def test_sla_report_json_and_csv(people: Api, make_verdict: Any) -> None:
         ("GET", "/api/cases/99999999999999999999999", None),
     ],
 )
-def test_garbage_gets_4xx_never_500(api: Api, method: str, url: str, payload: str | None) -> None:
-    headers = {**api.login("admin", ADMIN_PASSWORD), "Content-Type": "application/json"}
+def test_garbage_gets_4xx_never_500(api: Any, method: str, url: str, payload: str | None) -> None:
+    headers = {**api.login("admin", api.admin_password), "Content-Type": "application/json"}
     response = api.client.request(method, url, content=payload, headers=headers)
     assert 400 <= response.status_code < 500, response.text
     assert response.json()["detail"]
 
 
-def test_health_readiness_metrics_and_docs(api: Api) -> None:
+def test_health_readiness_metrics_and_docs(api: Any) -> None:
     assert api.client.get("/healthz").json() == {"status": "ok"}
     assert api.client.get("/readyz").json() == {"status": "ready"}
     metrics = api.client.get("/metrics")

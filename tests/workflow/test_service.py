@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from helpers import read_topic
@@ -48,7 +48,7 @@ class Service:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=run, args=(settings, self.stop), daemon=True)
 
-    def __enter__(self) -> Service:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

@@ -24,6 +24,7 @@ from workflow.api import (
     user_routes,
 )
 from workflow.api.deps import AppState
+from workflow.api.open_cases import OpenCasesCollector
 from workflow.book import PolicyBook
 from workflow.config import WorkflowSettings
 from workflow.db import init_db
@@ -45,8 +46,12 @@ def create_app(settings: Settings) -> FastAPI:
         description="Cases, owners and SLAs for a brand's social-media moderation queue.",
     )
     app.state.vigie = AppState(
-        settings, options, engine, PolicyBook(config, restricted_teams=options.restricted)
+        settings,
+        options,
+        engine,
+        PolicyBook(config, restricted_teams=options.restricted, review_labels=options.review),
     )
+    app.state.vigie.registry.register(OpenCasesCollector(engine))
     for module in (
         health_routes,
         auth_routes,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, HTTPException, Path, Query
+from pydantic import StringConstraints
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -47,6 +48,10 @@ def queue(
     state: Annotated[list[State], Query()] = [],  # noqa: B006
     sla: Annotated[list[SlaFilter], Query()] = [],  # noqa: B006
     lang: Annotated[str | None, Query(max_length=10)] = None,
+    platform: Annotated[
+        list[Annotated[str, StringConstraints(max_length=40, pattern=r"^[A-Za-z0-9_]+$")]],
+        Query(description="Platform of the case's thread (x, mastodon, bluesky, webhook...)."),
+    ] = [],  # noqa: B006
     q: Annotated[str | None, Query(max_length=200, description="Text search.")] = None,
     sort: Literal["deadline", "opened", "-opened", "-updated"] = "deadline",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -63,6 +68,7 @@ def queue(
         state=[s.value for s in state],
         sla=list(sla),
         lang=lang,
+        platforms=platform,
         text=q,
         sort=sort,
     )
@@ -95,7 +101,8 @@ def act(
     book: BookDep,
     if_match: Annotated[str | None, Header(description="The case version you read.")] = None,
 ) -> CaseSummary:
-    """Acknowledge, assign, note, wait, resume, resolve, dismiss, reopen or relabel."""
+    """Acknowledge, assign, note, wait, resume, resolve, dismiss, reopen or relabel; approve or
+    reject the closing of a high-risk task (someone other than who asked for it)."""
     version = action.version if action.version is not None else _parse_if_match(if_match)
     if version is None:
         raise HTTPException(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from prometheus_client import CollectorRegistry
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -30,6 +31,8 @@ class AppState:
     options: WorkflowSettings
     engine: Engine
     book: PolicyBook
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    """Metrics computed by this API process at scrape time (beside the shared ones)."""
 
 
 def get_state(request: Request) -> AppState:

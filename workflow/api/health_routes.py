@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -36,5 +37,7 @@ def readyz(state: StateDep) -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    return Response(render_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics(state: StateDep) -> Response:
+    """The shared metrics of every process, then those this API computes at scrape time."""
+    body = render_latest() + generate_latest(state.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

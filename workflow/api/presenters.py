@@ -13,12 +13,14 @@ from workflow.api.schemas import (
     CaseSummary,
     DeadlinePublic,
     PostPublic,
+    ReviewPublic,
     TaskDetail,
     TaskSummary,
 )
 from workflow.book import PolicyBook
 from workflow.models import AuditEntry, Case, PostRecord, Task
 from workflow.records import histories
+from workflow.review import needs_review
 
 __all__ = ["case_detail", "case_summary"]
 
@@ -33,6 +35,7 @@ def _task_summary(task: Task) -> TaskSummary:
         severity=task.severity,
         sla_due=task.sla_due,
         sla_state=task.sla_state,
+        review_requested_by=task.review_requested_by,
     )
 
 
@@ -73,18 +76,24 @@ def case_detail(
         .order_by(col(AuditEntry.at), col(AuditEntry.id))
     ).all()
     summary = case_summary(case, context.tasks).model_dump(exclude={"tasks"})
+    review = needs_review(case, book)
     return CaseDetail(
         **summary,
         restricted=case.restricted,
         closed_at=case.closed_at,
         teams=dict(context.teams),
         posts=[PostPublic.model_validate(p, from_attributes=True) for p in posts],
-        tasks=[_task_detail(book, t, history.get(t.id, []), now) for t in context.tasks],  # type: ignore[arg-type]
+        tasks=[
+            _task_detail(book, t, history.get(t.id, []), now, review=review)  # type: ignore[arg-type]
+            for t in context.tasks
+        ],
         audit=[AuditPublic.model_validate(a, from_attributes=True) for a in audit],
     )
 
 
-def _task_detail(book: PolicyBook, task: Task, history: list, now: datetime) -> TaskDetail:
+def _task_detail(
+    book: PolicyBook, task: Task, history: list, now: datetime, *, review: bool
+) -> TaskDetail:
     deadlines = (
         [
             DeadlinePublic(
@@ -111,4 +120,12 @@ def _task_detail(book: PolicyBook, task: Task, history: list, now: datetime) -> 
         dismiss_reason=task.dismiss_reason,
         escalation_level=task.escalation_level,
         deadlines=deadlines,
+        review=ReviewPublic(
+            required=review,
+            outcome=task.review_outcome,  # type: ignore[arg-type]
+            requested_by=task.review_requested_by,
+            requested_at=task.review_requested_at,
+            reviewed_by=task.reviewed_by,
+            reviewed_at=task.reviewed_at,
+        ),
     )

@@ -79,6 +79,16 @@ class Reopen(_TaskAction):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class Approve(_TaskAction):
+    action: Literal["approve"]
+    reason: str | None = Field(default=None, max_length=500, description="A note, if any.")
+
+
+class Reject(_TaskAction):
+    action: Literal["reject"]
+    reason: str = Field(min_length=1, max_length=500, description="What must change first.")
+
+
 class Note(_Action):
     action: Literal["note"]
     text: str = Field(min_length=1, max_length=5000)
@@ -91,7 +101,17 @@ class Relabel(_Action):
 
 
 ActionRequest = Annotated[
-    Acknowledge | Assign | Wait | Resume | Resolve | Dismiss | Reopen | Note | Relabel,
+    Acknowledge
+    | Assign
+    | Wait
+    | Resume
+    | Resolve
+    | Dismiss
+    | Reopen
+    | Approve
+    | Reject
+    | Note
+    | Relabel,
     Field(discriminator="action"),
 ]
 
@@ -130,6 +150,10 @@ class TaskSummary(BaseModel):
     severity: str
     sla_due: datetime | None
     sla_state: str
+    review_requested_by: str | None = Field(
+        description="Who asked to close this high-risk task (state pending_review): someone "
+        "else approves or rejects."
+    )
 
 
 class CaseSummary(BaseModel):
@@ -169,6 +193,17 @@ class DeadlinePublic(BaseModel):
     explanation: str
 
 
+class ReviewPublic(BaseModel):
+    """The second person's review of a high-risk task's closing."""
+
+    required: bool = Field(description="Closing this task takes a second person's approval.")
+    outcome: Literal["resolve", "dismiss"] | None = Field(description="The closing asked for.")
+    requested_by: str | None
+    requested_at: datetime | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+
+
 class TaskDetail(TaskSummary):
     rules: list[str]
     policy: str
@@ -177,6 +212,7 @@ class TaskDetail(TaskSummary):
     dismiss_reason: str | None
     escalation_level: int
     deadlines: list[DeadlinePublic]
+    review: ReviewPublic
 
 
 class PostPublic(BaseModel):

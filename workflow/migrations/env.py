@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import workflow.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from workflow.db import schema_filter
 
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
@@ -17,6 +18,7 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_object=schema_filter(connection.dialect.name),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -1,15 +1,16 @@
 // One case: posts with highlighted evidence, tasks with deadlines, notes, relabel, audit trail,
-// actions with the version read (a 409 means someone else changed it meanwhile).
+// actions with the version read (a 409 means someone else changed it meanwhile). A high-risk
+// task's closing waits for a second person: they approve it or send it back with a reason.
 import { api } from "./api.js";
 import { el, evidenceList, highlighted, labelChip, markSeen, notice, refreshBadges, severityBadge, slaBadge,
   startPage, when } from "./common.js";
 import { LABELS, labelName, t } from "./i18n.js";
 
 const POLL_MS = 15000;
-const HIGH_RISK = ["risky_disclosure", "investor_sensitive"];
 const caseId = Number(location.pathname.split("/").pop());
 let current = null;
 let members = {};
+let me = null;
 
 async function fetchCase() {
   return api(`/api/cases/${caseId}`);
@@ -37,19 +38,50 @@ function actionButton(task, action, extra = () => ({})) {
     onclick: () => act({ action, task_id: task.id, ...extra() }) });
 }
 
-function taskCard(task) {
-  const open = !["resolved", "dismissed"].includes(task.state);
+function reasonInput(task, key) {
+  return el("input", { id: `${key}-${task.id}`, placeholder: t(`action.${key}`), "aria-label": t(`action.${key}`) });
+}
+
+// The buttons of a task in its state: working on it, waiting for a review, or closed.
+function taskButtons(task) {
+  if (["resolved", "dismissed"].includes(task.state)) return [actionButton(task, "reopen")];
   const choose = el("select", { id: `assignee-${task.id}`, "aria-label": `${t("action.assign")} (${task.team})` },
     (members[task.team] || []).map((m) => el("option", { value: m.id, text: `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
-  const reason = el("input", { id: `reason-${task.id}`, placeholder: t("action.reason"), "aria-label": t("action.reason") });
-  const buttons = open ? [
+  const assign = [choose, actionButton(task, "assign", () => ({ assignee: choose.value }))];
+  if (task.state === "pending_review") {
+    const mine = task.review.requested_by === me.username;
+    const approve = actionButton(task, "approve");
+    approve.disabled = mine;
+    if (mine) approve.setAttribute("aria-describedby", `review-${task.id}`);
+    const reason = reasonInput(task, "reject_reason");
+    return [approve, reason, actionButton(task, "reject", () => ({ reason: reason.value.trim() })), ...assign];
+  }
+  const reason = reasonInput(task, "reason");
+  return [
     actionButton(task, "acknowledge"),
     task.state === "waiting" ? actionButton(task, "resume") : actionButton(task, "wait"),
-    choose, actionButton(task, "assign", () => ({ assignee: choose.value })),
+    ...assign,
     actionButton(task, "resolve"),
     reason, actionButton(task, "dismiss", () => ({ reason: reason.value.trim() })),
-  ] : [actionButton(task, "reopen")];
-  return el("article", { class: "task", "data-team": task.team },
+  ];
+}
+
+// Who asked to close a high-risk task and who approved it.
+function reviewLine(task) {
+  const review = task.review;
+  if (task.state === "pending_review") {
+    const asked = t("review.pending", review.requested_by, t(`review.${review.outcome}`), when(review.requested_at));
+    const mine = review.requested_by === me.username ? ` ${t("review.self")}` : "";
+    return el("p", { class: "review notice warning", id: `review-${task.id}`, text: asked + mine });
+  }
+  if (review.reviewed_by && ["resolved", "dismissed"].includes(task.state)) {
+    return el("p", { class: "review", id: `review-${task.id}`, text: t("review.done", review.reviewed_by, when(review.reviewed_at)) });
+  }
+  return "";
+}
+
+function taskCard(task) {
+  return el("article", { class: "task", "data-team": task.team, "data-state": task.state },
     el("h3", {}, `${task.team} · `, severityBadge(task.severity), " ", el("span", { class: "state", text: t(`state.${task.state}`) })),
     el("p", {}, `${t("case.assignee")} : `, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
       ` · ${task.labels.map(labelName).join(", ")} · ${task.policy}`),
@@ -58,7 +90,8 @@ function taskCard(task) {
       el("strong", { text: d.milestone.replace("_", " ") }), " ", slaBadge(d.state, d.met_at ? null : d.due_at),
       el("p", { class: "why", text: d.explanation })))),
     task.dismiss_reason ? el("p", { text: `${t("action.dismiss")} : ${task.dismiss_reason}` }) : "",
-    el("div", { class: "actions" }, buttons));
+    reviewLine(task),
+    el("div", { class: "actions" }, taskButtons(task)));
 }
 
 function notes(c) {
@@ -97,7 +130,7 @@ function render(c) {
   posts(c);
   document.getElementById("tasks").replaceChildren(...c.tasks.map(taskCard));
   const review = document.getElementById("review");
-  review.hidden = !c.labels.some((l) => HIGH_RISK.includes(l));
+  review.hidden = !c.tasks.some((task) => task.review.required);
   review.textContent = t("case.review");
   notes(c);
   relabel(c);
@@ -117,6 +150,7 @@ async function reload() { render(await fetchCase()); notice("notice", ""); }
 // True when the API accepted the action.
 async function act(body) {
   if (body.action === "dismiss" && !body.reason) { notice("notice", t("action.reason_needed"), "warning"); return false; }
+  if (body.action === "reject" && !body.reason) { notice("notice", t("action.reject_reason_needed"), "warning"); return false; }
   try {
     await api(`/api/cases/${caseId}/actions`, { method: "POST", body: { ...body, version: current.version } });
     render(await fetchCase());
@@ -144,7 +178,8 @@ async function poll() {
 }
 
 async function main() {
-  if (!(await startPage())) return;
+  me = await startPage();
+  if (!me) return;
   try {
     const c = await fetchCase();
     await loadMembers(c);

@@ -7,7 +7,7 @@ const POLL_MS = 20000;
 const CHOICES = {
   label: Object.keys(LABELS),
   severity: ["critical", "high", "normal", "low"],
-  state: ["new", "assigned", "acknowledged", "waiting", "reopened", "resolved", "dismissed"],
+  state: ["new", "assigned", "acknowledged", "waiting", "pending_review", "reopened", "resolved", "dismissed"],
   sla: ["ok", "at_risk", "breached", "paused", "met"],
   lang: ["fr", "en"],
   platform: ["x", "mastodon", "bluesky", "webhook"],
@@ -34,7 +34,7 @@ function fillFilters() {
   const sort = document.getElementById("f-sort");
   sort.replaceChildren(...["deadline", "opened", "-opened", "-updated"].map((v) => el("option", { value: v, text: t(`sort.${v}`) })));
   document.getElementById("f-q").value = params.get("q") || "";
-  if (params.has("label") || params.has("q")) scope = {};
+  if (["label", "platform", "q"].some((key) => params.has(key))) scope = {};
 }
 
 function fillScopes() {
@@ -51,7 +51,7 @@ function query(more) {
   const form = new FormData(document.getElementById("filters"));
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(scope)) params.set(key, value);
-  for (const key of ["label", "severity", "state", "sla", "lang", "q", "sort"]) {
+  for (const key of ["label", "severity", "state", "sla", "lang", "platform", "q", "sort"]) {
     if (form.get(key)) params.set(key, form.get(key));
   }
   params.set("limit", "50");
@@ -64,9 +64,7 @@ async function load(more = false) {
   try {
     const page = await api(`/api/cases?${query(more)}`);
     if (ticket !== latest) return;
-    const platform = document.getElementById("f-platform").value;
-    const items = platform ? page.items.filter((c) => c.platform === platform) : page.items;
-    cases = more ? cases.concat(items) : items;
+    cases = more ? cases.concat(page.items) : page.items;
     cursor = page.next_cursor;
     render();
   } catch (exc) {
@@ -115,10 +113,10 @@ async function bulk(kind) {
   try {
     const results = await api("/api/cases/bulk", { method: "POST", body: { items, action } });
     const failed = results.filter((r) => !r.ok);
+    selected.clear();
+    await load();  // the outcome is announced once the table shows it (focus is not lost after)
     notice("notice", [t("bulk.done", results.length - failed.length, failed.length),
       ...failed.map((r) => `#${r.case_id}: ${r.detail}`)].join(" "), failed.length ? "warning" : "");
-    selected.clear();
-    await load();
   } catch (exc) {
     notice("notice", t("error.generic", exc.message), "warning");
   }
