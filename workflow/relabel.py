@@ -1,7 +1,9 @@
 """Relabel: a person corrects a case's labels. Recorded as feedback for training, and re-routed.
 
 The corrected labels are routed like a fresh verdict: teams that gain a concern get a task, open
-tasks whose concerns are all gone are dismissed with the reason "relabeled".
+tasks whose concerns are all gone are dismissed with the reason "relabeled". On a high-risk case
+(review labels) such a dismissal waits for a second person, like any other closing: removing the
+label must not be a way around the review.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from workflow.routing import TaskPlan, plan_tasks
 from workflow.sla import Kind
 from workflow.staffing import Roster
 from workflow.timings import count_relabel
-from workflow.transitions import OPEN_STATES, State
+from workflow.review import record_review
+from workflow.transitions import OPEN_STATES, REVIEW_KINDS, WORKING_STATES, Action, State
 
 __all__ = ["relabel"]
 
@@ -68,7 +71,8 @@ def relabel(
         before={"labels": before},
         after={"labels": new_labels, "post_id": post.id},
     )
-    created = _retask(session, book, context, plans, principal, now)
+    gated = not book.review_labels.isdisjoint(before)
+    created = _retask(session, book, context, plans, principal, now, gated=gated)
     history = histories(session, [t.id for t in context.tasks])  # type: ignore[misc]
     for task in context.tasks:
         refresh_sla(task, history.get(task.id, []), book, now)  # type: ignore[arg-type]
@@ -155,6 +159,8 @@ def _retask(
     plans: dict[str, TaskPlan],
     principal: Principal,
     now: datetime,
+    *,
+    gated: bool,
 ) -> list[Task]:
     case = context.case
     for task in context.tasks:
@@ -165,6 +171,21 @@ def _retask(
                 list(plan.labels),
                 plan.label,
                 plan.severity.value,
+            )
+        elif task.state in WORKING_STATES and gated:
+            task.state = State.pending_review.value
+            record_review(task, Action.dismiss, State.pending_review, principal, now)
+            task.dismiss_reason = "relabeled"
+            audit(
+                session,
+                case=case,
+                task=task,
+                action="dismiss",
+                actor=principal.username,
+                at=now,
+                before=before,
+                after=task_snapshot(task) | {"reason": "relabeled"},
+                clock=list(REVIEW_KINDS),
             )
         elif task.state in OPEN_STATES:
             task.state, task.closed_at, task.dismiss_reason = (

@@ -413,7 +413,7 @@ def test_health_readiness_metrics_and_docs(api: Any) -> None:
     metrics = api.client.get("/metrics")
     assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
     assert "vigie_" in metrics.text
-    assert api.client.get("/", follow_redirects=False).headers["location"] == "/docs"
+    assert api.client.get("/", follow_redirects=False).headers["location"] == "/queue"
     assert api.client.get("/docs").status_code == 200
     paths = api.client.get("/openapi.json").json()["paths"]
     assert {

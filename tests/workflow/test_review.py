@@ -180,3 +180,20 @@ def test_review_labels_are_configurable_and_checked(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("VIGIE_REVIEW_LABELS", "risky_disclosure,gossip")
     with pytest.raises(ValidationError, match="unknown labels gossip"):
         WorkflowSettings()
+
+
+def test_removing_the_high_risk_label_still_needs_a_second_person(
+    people: Any, make_verdict: Any
+) -> None:
+    people.feed(leak(make_verdict))
+    case_id = people.cases("sophie")[0]["id"]
+    relabeled = people.act("sophie", case_id, action="relabel", labels=[])
+    assert relabeled.status_code == 200, relabeled.text
+    (task,) = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["tasks"]
+    assert task["state"] == "pending_review"
+    assert task["review"]["outcome"] == "dismiss" and task["review"]["requested_by"] == "sophie"
+    own = people.act("sophie", case_id, action="approve")
+    assert own.status_code == 422 and "a second person must approve" in own.json()["detail"]
+    approved = people.act("legalead", case_id, action="approve")
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["tasks"][0]["state"] == "dismissed"

@@ -16,7 +16,8 @@ router = APIRouter(tags=["health"])
 
 @router.get("/", include_in_schema=False)
 def home() -> RedirectResponse:
-    return RedirectResponse("/docs")
+    """The queue page is the home page (the web router serves it; OpenAPI is at /docs)."""
+    return RedirectResponse("/queue")
 
 
 @router.get("/healthz")
