@@ -20,7 +20,6 @@ from classify.model.text_model import TextModel
 from classify.settings import ClassifySettings
 from classify.shadow import Agreement
 from events.kafka_io import Delivery, EventProducer, Rejection, consume
-from events.metrics import serve_metrics
 from events.runtime import bootstrap_servers, prepare_topics
 from events.schemas import Post
 from events.settings import Settings
@@ -129,7 +128,6 @@ def run(settings: Settings, stop: threading.Event) -> None:
     engine, shadow = build_engines(own)
     servers = bootstrap_servers(own)
     prepare_topics(own)
-    serve_metrics(own.metrics_port)
     producer = EventProducer(servers, service=SERVICE)
     log.info("classify ready: model %s, %d detectors", engine.model_version, len(engine.detectors))
     try:

@@ -43,7 +43,10 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def run_service(target: Callable[[Settings, threading.Event], T], settings: Settings) -> T:
-    """Run a long-lived service until SIGTERM/SIGINT; Vigie errors end it with a clear message."""
+    """Run a long-lived service until SIGTERM/SIGINT; Vigie errors end it with a clear message.
+
+    The service's metrics are served on VIGIE_METRICS_PORT when it is set (not under `vigie up`,
+    where the API shows every process's metrics)."""
     stop = threading.Event()
     stop_on_signals(stop)
     serve_metrics(settings.metrics_port)

@@ -23,7 +23,6 @@ from sqlmodel import Session
 from events.brand import load_brand_config
 from events.errors import TransientError
 from events.kafka_io import Delivery, EventProducer, Rejection, consume
-from events.metrics import serve_metrics
 from events.runtime import bootstrap_servers, prepare_topics
 from events.schemas import Verdict, utcnow
 from events.settings import Settings
@@ -125,7 +124,6 @@ def run(settings: Settings, stop: threading.Event) -> None:
     servers = bootstrap_servers(settings)
     engine = start_database(settings, stop)
     prepare_topics(settings)
-    serve_metrics(settings.metrics_port)
     producer = EventProducer(servers, service="workflow")
     relay = OutboxRelay(engine, producer, settings.topics.cases)
     clock = threading.Thread(

@@ -24,13 +24,11 @@ def ingest(
     ),
 ) -> None:
     """Run the ingest service: configured connectors (and an optional replay) into vigie.posts."""
-    from events.metrics import serve_metrics
     from ingest.service import run
 
     if rate is not None and rate <= 0:
         fail("--rate must be a positive number of posts per second")
     settings = load_settings(kafka_bootstrap_servers=kafka)
-    serve_metrics(settings.metrics_port)
     run_service(lambda s, stop: run(s, stop, replay=replay, rate=rate), settings)
 
 
