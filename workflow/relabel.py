@@ -25,7 +25,7 @@ from workflow.sla import Kind
 from workflow.staffing import Roster
 from workflow.timings import count_relabel
 from workflow.review import record_review
-from workflow.transitions import OPEN_STATES, REVIEW_KINDS, WORKING_STATES, Action, State
+from workflow.transitions import REVIEW_KINDS, WORKING_STATES, Action, State
 
 __all__ = ["relabel"]
 
@@ -172,9 +172,14 @@ def _retask(
                 plan.label,
                 plan.severity.value,
             )
-        elif task.state in WORKING_STATES and gated:
-            task.state = State.pending_review.value
-            record_review(task, Action.dismiss, State.pending_review, principal, now)
+        elif task.state in WORKING_STATES:
+            if gated:  # a second person approves the dismissal, as for any high-risk closing
+                task.state = State.pending_review.value
+                record_review(task, Action.dismiss, State.pending_review, principal, now)
+                clock = list(REVIEW_KINDS)
+            else:
+                task.state, task.closed_at = State.dismissed.value, now
+                clock = [Kind.closed]
             task.dismiss_reason = "relabeled"
             audit(
                 session,
@@ -185,25 +190,9 @@ def _retask(
                 at=now,
                 before=before,
                 after=task_snapshot(task) | {"reason": "relabeled"},
-                clock=list(REVIEW_KINDS),
+                clock=clock,
             )
-        elif task.state in OPEN_STATES:
-            task.state, task.closed_at, task.dismiss_reason = (
-                State.dismissed.value,
-                now,
-                "relabeled",
-            )
-            audit(
-                session,
-                case=case,
-                task=task,
-                action="dismiss",
-                actor=principal.username,
-                at=now,
-                before=before,
-                after=task_snapshot(task) | {"reason": "relabeled"},
-                clock=[Kind.closed],
-            )
+        # A task already waiting for review keeps waiting: its reviewer decides.
     have = {t.team_id for t in context.tasks}
     roster = Roster(session)
     created = []

@@ -197,3 +197,13 @@ def test_removing_the_high_risk_label_still_needs_a_second_person(
     approved = people.act("legalead", case_id, action="approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["tasks"][0]["state"] == "dismissed"
+
+
+def test_a_relabel_leaves_a_pending_review_to_its_reviewer(people: Any, make_verdict: Any) -> None:
+    people.feed(leak(make_verdict))
+    case_id = people.cases("sophie")[0]["id"]
+    assert people.act("sophie", case_id, action="resolve").status_code == 200
+    assert people.act("sophie", case_id, action="relabel", labels=[]).status_code == 200
+    (task,) = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["tasks"]
+    assert (task["state"], task["review"]["outcome"]) == ("pending_review", "resolve")
+    assert people.act("legalead", case_id, action="approve").json()["tasks"][0]["state"] == "resolved"
