@@ -85,3 +85,41 @@ def test_check_config_reports_a_valid_file() -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "valid — brand 'Laurentia Mobile'" in result.stdout
+
+
+def test_up_runs_against_an_external_kafka_and_database(
+    tmp_path: Path, broker, database_url: str, unique: str
+) -> None:
+    """--kafka and --database-url: no embedded broker, the given database gets the cases."""
+    import sqlalchemy as sa
+
+    port = free_port()
+    sample = tmp_path / "sample.jsonl"
+    sample.write_text("".join(SAMPLE_STREAM.read_text(encoding="utf-8").splitlines(True)[:40]))
+    env = {**os.environ, "VIGIE_ADMIN_PASSWORD": PASSWORD, "VIGIE_DATA_DIR": str(tmp_path / "var"),
+           "VIGIE_TOPIC_PREFIX": f"up{unique}", "VIGIE_GROUP_PREFIX": f"up{unique}"}
+    log = tmp_path / "up.log"
+    with log.open("wb") as out:
+        up = subprocess.Popen(
+            [sys.executable, "-m", "vigie.cli", "up", "--port", str(port), "--sample", str(sample),
+             "--kafka", broker.bootstrap_servers, "--database-url", database_url],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    engine = sa.create_engine(database_url)
+
+    def cases() -> int:
+        try:
+            with engine.connect() as conn:
+                return int(conn.execute(sa.text("SELECT count(*) FROM cases")).scalar_one())
+        except sa.exc.SQLAlchemyError:
+            return 0
+
+    try:
+        wait_until(lambda: cases() > 0, 90, log.read_text)
+        banner = log.read_text()
+        assert f"Kafka at {broker.bootstrap_servers}" in banner and "tansu pid" not in banner
+        assert sa.engine.make_url(database_url).render_as_string(hide_password=True) in banner
+    finally:
+        up.send_signal(signal.SIGTERM)
+        code = up.wait(60)
+        engine.dispose()
+    assert code == 0, log.read_text()[-3000:]
