@@ -20,9 +20,21 @@ from classify.item import Item
 from events.errors import VigieError
 from events.schemas import Label, Source
 
-__all__ = ["DataError", "InputRow", "LabelledRow", "RowError", "load_labelled", "read_rows"]
+__all__ = [
+    "EVALUATION_ONLY",
+    "DataError",
+    "InputRow",
+    "LabelledRow",
+    "RowError",
+    "load_labelled",
+    "read_rows",
+]
 
 _LIST_SEPARATORS = (";", "|", ",")
+
+EVALUATION_ONLY = "challenge"
+"""A folder of this name inside a data directory holds evaluation-only rows: loading the
+directory skips it, so no model trains on it; name the folder itself to evaluate on it."""
 
 
 class DataError(VigieError):
@@ -169,7 +181,10 @@ def _describe(exc: Exception) -> str:
 
 
 def load_labelled(*paths: Path) -> list[LabelledRow]:
-    """Every labelled row of the files (a directory means its *.jsonl and *.csv); DataError if any is bad."""
+    """Every labelled row of the files; DataError if any is bad.
+
+    A directory means its *.jsonl and *.csv files, outside any `challenge/` folder.
+    """
     rows: list[LabelledRow] = []
     errors: list[str] = []
     for path in _expand(paths):
@@ -190,7 +205,12 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix.lower() in {".jsonl", ".csv"})
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix.lower() in {".jsonl", ".csv"}
+                and EVALUATION_ONLY not in p.relative_to(path).parts[:-1]
+            )
         else:
             files.append(path)
     return files

@@ -55,7 +55,8 @@ class TrainParams:
     char_ngrams: tuple[int, int] = (2, 5)
     min_df: int = 2
     max_features: int | None = 60_000
-    C: float = 4.0
+    C: float = 8.0
+    cues: bool = True
     embeddings: bool = False
     seed: int = 0
 
@@ -94,6 +95,7 @@ def fit_model(rows: Sequence[LabelledRow], params: TrainParams, brand: BrandConf
         char_ngrams=params.char_ngrams,
         min_df=params.min_df,
         max_features=params.max_features,
+        cues=params.cues,
     ).fit(texts)
     model = TextModel(
         features=features,
@@ -191,8 +193,11 @@ def cross_validate(
 
 
 def _default_version(now: datetime, digest: str, params: TrainParams) -> str:
-    """Date, training data and feature set: two different models never share a version."""
-    return f"{now:%Y.%m.%d}-{digest[:8]}" + ("-emb" if params.embeddings else "")
+    """Date, training data and parameters: two different models never share a version."""
+    settings = json.dumps(asdict(params), sort_keys=True).encode("utf-8")
+    return f"{now:%Y.%m.%d}-{digest[:8]}-{hashlib.sha256(settings).hexdigest()[:4]}" + (
+        "-emb" if params.embeddings else ""
+    )
 
 
 def _libraries(params: TrainParams) -> dict[str, str]:

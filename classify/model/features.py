@@ -16,6 +16,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from classify.model.counting import CharGramCounter, WordGramCounter, hstack_rows, sublinear_tfidf
+from classify.model.cues import cue_tokens
 
 __all__ = ["TextFeatures"]
 
@@ -49,27 +50,36 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         char_ngrams: tuple[int, int] = (2, 5),
         min_df: int = 2,
         max_features: int | None = 60_000,
+        cues: bool = False,
     ) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
         self.max_features = max_features
+        self.cues = cues
+
+    def with_cues(self, texts: Sequence[str]) -> Sequence[str]:
+        """Each text followed by its cue tokens (cues.py), for the word block only."""
+        if not self.cues:
+            return texts
+        return [f"{t} {cue_tokens(t)}" for t in texts]
 
     def fit(self, texts: Sequence[str], y: object = None) -> TextFeatures:
         fit_params: dict[str, Any] = {"min_df": self.min_df, "max_features": self.max_features}
         word = _vectorizer("word", tuple(self.word_ngrams), **fit_params)
         char = _vectorizer("char_wb", tuple(self.char_ngrams), **fit_params)
-        self.vectorizers_ = [word.fit(texts), char.fit(texts)]
+        blocks = [(word, self.with_cues(texts)), (char, texts)]
+        self.vectorizers_ = [v.fit(block) for v, block in blocks]
         self.idf_ = [
-            TfidfTransformer(sublinear_tf=True).fit(v.transform(texts)).idf_.astype(np.float32)
-            for v in self.vectorizers_
+            TfidfTransformer(sublinear_tf=True).fit(v.transform(block)).idf_.astype(np.float32)
+            for v, block in blocks
         ]
         self._prepare()
         return self
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         word_counter, char_counter = self.counters_
-        word = sublinear_tfidf(word_counter.transform(texts), self.idf_[0])
+        word = sublinear_tfidf(word_counter.transform(self.with_cues(texts)), self.idf_[0])
         char = sublinear_tfidf(char_counter.transform(texts), self.idf_[1])
         return hstack_rows(word, char)
 

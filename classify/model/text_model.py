@@ -32,6 +32,10 @@ _DISPLAY = {
     "zzticker": "$TICKER",
     "zzmention": "",
     "zzstaff": "",
+    "zzcuewait": "<waiting>",
+    "zzcuefail": "<not-working>",
+    "zzcuebad": "<dissatisfaction>",
+    "zzcuesarcasm": "<sarcasm>",
 }
 
 

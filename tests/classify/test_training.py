@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from classify.data import DataError, LabelledRow, RowError, load_labelled, read_rows
+from classify.data import (
+    EVALUATION_ONLY,
+    DataError,
+    LabelledRow,
+    RowError,
+    load_labelled,
+    read_rows,
+)
 from classify.detectors import DetectorsConfig, build_detectors, context_from_brand
 from classify.engine import Engine
 from classify.evaluation import evaluate, format_report
@@ -96,3 +105,27 @@ def test_cross_validation_scores_every_row_once(
     assert 0.3 < report["macro_f1"] < report["labels"]["missing_disclaimer"]["f1"] + 0.5
     with pytest.raises(DataError, match="--folds"):
         cross_validate(small_rows[:3], 5, brand=brand, detectors=detectors)
+
+
+def test_a_directory_leaves_its_challenge_folder_out(tmp_path: Path) -> None:
+    """Evaluation-only rows are read only when the challenge folder itself is named."""
+    (tmp_path / "en").mkdir()
+    (tmp_path / EVALUATION_ONLY).mkdir()
+    row = {"text": "still no refund", "labels": ["complaint"], "lang": "en", "source": "mention"}
+    (tmp_path / "en" / "complaint.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    held = {**row, "text": "3h on hold, no answer"}
+    (tmp_path / EVALUATION_ONLY / "en.jsonl").write_text(json.dumps(held) + "\n", encoding="utf-8")
+    assert [r.text for r in load_labelled(tmp_path)] == ["still no refund"]
+    assert [r.text for r in load_labelled(tmp_path / EVALUATION_ONLY)] == ["3h on hold, no answer"]
+
+
+def test_the_challenge_set_is_complete_and_apart_from_the_corpus() -> None:
+    """Every label in both languages, enough negatives, and no row shared with training data."""
+    corpus = Path(__file__).parents[2] / "classify" / "corpus"
+    challenge = load_labelled(corpus / EVALUATION_ONLY)
+    counts = Counter((r.lang, label) for r in challenge for label in r.labels)
+    for lang in ("en", "fr"):
+        assert all(counts[lang, label] >= 20 for label in Label), counts
+        assert sum(1 for r in challenge if r.lang == lang and not r.labels) >= 100
+    trained = {r.text for r in load_labelled(corpus)}
+    assert not trained & {r.text for r in challenge}

@@ -1,0 +1,71 @@
+"""Cue tokens: families of wordings that mean the same thing in either language.
+
+A model that learns "3 weeks" or "worst" one word at a time misses "ça fait 12 jours" or
+« écœuré » it never saw. Each family below adds one token to the normalized text when any of its
+wordings appears, so the weight learned from a few examples carries to every member, English,
+French (France and Québec spellings) and chat shorthand alike. The patterns run on normalized
+text: lower case, accents folded, digits as 0 (see normalize.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CUES", "cue_tokens"]
+
+_W = r"(?<![\w])"
+_E = r"(?![\w])"
+
+
+def _family(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(_W + "(?:" + "|".join(alternatives) + ")" + _E)
+
+
+CUES: dict[str, re.Pattern[str]] = {
+    # time spent waiting: durations, "since", "still", « depuis », « toujours pas »
+    "zzcuewait": _family(
+        r"0+\s*(?:h|hrs?|hours?|heures?|min|mins|minutes?|jours?|days?|semaines?|weeks?|wks?"
+        r"|mois|months?)",
+        r"0+h0+",
+        r"since|still|yet|again|anymore|on hold|waiting|waited|no answer|no reply|no response",
+        r"depuis|encore|toujours pas|toujours rien|en attente|attendu|attends|aucune? (?:nouvelle|reponse)",
+        r"ca fait|sa fait|y'?a (?:0+|deux|trois)",
+    ),
+    # something that should work does not
+    "zzcuefail": _family(
+        r"broken|broke|down|outage|crash(?:es|ed|ing)?|fail(?:s|ed|ing)?|lost|missing|cancell?ed",
+        r"declined|never (?:came|arrived|showed)|not (?:working|delivered|fixed|resolved)",
+        r"doesn'?t work|does not work|won'?t (?:load|open|work)|no (?:service|signal|internet|power)",
+        r"double charged|charged (?:twice|me)|overcharged|throttled|no.?show(?:ed)?",
+        r"panne|brise|brisee|bris[ée]s|plante|perdu|perdue|manque|annule|annulee|refuse|refusee",
+        r"marche (?:pas|plus|pus)|fonctionne (?:pas|plus|pus)|pas de (?:service|signal|courant|reseau|internet)",
+        r"facture (?:deux|0) fois|double facturation|jamais (?:arrive|recu|venu|livre)|coupe",
+    ),
+    # plain dissatisfaction
+    "zzcuebad": _family(
+        r"worst|terrible|awful|horrible|useless|unacceptable|ridiculous|pathetic|joke|scam|rip.?off",
+        r"disgusting|disappointed|frustrat\w*|fed up|sick of|tired of|done with|never again|fix (?:it|this)",
+        r"smh|wtf|ffs|ugh|1 star|zero stars?|0 stars?|cancell?ing|switching",
+        r"pire|nul|nulle|nuls|inacceptable|ridicule|honteux|honteuse|honte|arnaque|inutilisable|inutile",
+        r"decu|decue|decevant|ec(?:oe|\u0153)uree?|tanne|tannee|en ai marre|j'?en ai assez|en peux (?:plus|pus)",
+        r"plus jamais|pus jamais|franchement|c'?est abuse|n'?importe quoi|calvaire|tabarnak|criss|ostie|maudit",
+    ),
+    # praise said with a straight face about a failure
+    "zzcuesarcasm": _family(
+        r"great job|good job|well done|thanks for nothing|really appreciate|love how|love that|so helpful",
+        r"cool cool|amazing service|incredible|bravo|merci pour rien|vraiment apprecie|super service",
+        r"c'?est (?:beau|ca oui)|merci beaucoup pour",
+    ),
+}
+
+_EMOJI_SARCASM = re.compile(
+    "[\U0001f644\U0001f643\U0001f44f\U0001f612\U0001f926\U0001f621\U0001f620\U0001f92c]"
+)
+
+
+def cue_tokens(text: str) -> str:
+    """The cue tokens of one normalized text, space-separated ('' when none)."""
+    found = [token for token, pattern in CUES.items() if pattern.search(text)]
+    if "zzcuesarcasm" not in found and _EMOJI_SARCASM.search(text):
+        found.append("zzcuesarcasm")
+    return " ".join(found)
