@@ -16,9 +16,9 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
     start_http_server,
 )
-from prometheus_client import multiprocess
 
 __all__ = [
     "CONSUMER_LAG",

@@ -7,7 +7,7 @@ goes to the dead-letter topic with the reason) rather than guessing.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -33,7 +33,7 @@ MAX_TEXT_CHARS = 10_000
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Label(StrEnum):

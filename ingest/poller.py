@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from events.errors import TransientError
 from ingest import metrics
@@ -201,7 +201,7 @@ class Poller:
         )
 
     def _until(self, reset_at: datetime) -> float:
-        seconds = (reset_at - datetime.now(timezone.utc)).total_seconds()
+        seconds = (reset_at - datetime.now(UTC)).total_seconds()
         return min(max(seconds, 0.0), self.max_rate_limit_wait) + random.uniform(0, 0.5)
 
     def _wait(self, seconds: float) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Column, DateTime, MetaData, delete
@@ -33,7 +33,7 @@ def _utc_column(*, nullable: bool = True, index: bool = False) -> Column:
 def _aware(moment: datetime | None) -> datetime | None:
     """SQLite hands back naive datetimes: they were stored as UTC."""
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -140,7 +140,7 @@ class IngestStore:
         self, source: str, feed: str, position: FeedPosition, post_ids: Iterable[str]
     ) -> None:
         """Record the new position and the posts it covers, atomically."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with self._session() as session:
             self._insert_seen(session, source, post_ids, now)
             row = session.get(CheckpointRow, (source, feed)) or CheckpointRow(
@@ -158,7 +158,7 @@ class IngestStore:
     def remember(self, source: str, post_ids: Iterable[str]) -> None:
         """Record posts ingested outside a feed (webhooks)."""
         with self._session() as session:
-            self._insert_seen(session, source, post_ids, datetime.now(timezone.utc))
+            self._insert_seen(session, source, post_ids, datetime.now(UTC))
             session.commit()
 
     def forget_seen_before(self, moment: datetime) -> int:
@@ -213,4 +213,4 @@ class _GuardedSession(Session):
 
 
 def retention_cutoff(days: int) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(days=days)
+    return datetime.now(UTC) - timedelta(days=days)

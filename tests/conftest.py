@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy
+from helpers import make_post
 
 from events.broker import EmbeddedBroker
 from events.settings import Settings
-from helpers import make_post
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "VIGIE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
@@ -25,7 +25,7 @@ def make_post(text: str = "Bonjour @LaurentiaMobile", **overrides: Any) -> Post:
         "source": Source.mention,
         "text": text,
         "lang": None,
-        "created_at": datetime.now(timezone.utc),
+        "created_at": datetime.now(UTC),
         "collected_by": "test",
     }
     fields.update(overrides)

@@ -20,11 +20,11 @@ from workflow.errors import InvalidAction
 from workflow.models import CaseLabel, CaseTeam, Feedback, PostRecord, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, histories, task_snapshot
+from workflow.review import record_review
 from workflow.routing import TaskPlan, plan_tasks
 from workflow.sla import Kind
 from workflow.staffing import Roster
 from workflow.timings import count_relabel
-from workflow.review import record_review
 from workflow.transitions import REVIEW_KINDS, WORKING_STATES, Action, State
 
 __all__ = ["relabel"]

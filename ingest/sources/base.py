@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 from events.schemas import Post
@@ -82,7 +82,7 @@ class RateBudget:
                 pass
             try:
                 if reset_epoch is not None:
-                    self.reset_at = datetime.fromtimestamp(float(reset_epoch), tz=timezone.utc)
+                    self.reset_at = datetime.fromtimestamp(float(reset_epoch), tz=UTC)
             except (TypeError, ValueError, OverflowError):
                 pass
 

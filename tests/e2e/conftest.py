@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from processes import Services
 
 from events.settings import Settings
-from processes import Services
 
 
 @pytest.fixture

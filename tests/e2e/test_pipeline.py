@@ -8,11 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from helpers import read_topic
+from processes import SAMPLE_STREAM, wait_until
 
 from events.codec import header
 from events.settings import Settings
-from helpers import read_topic
-from processes import SAMPLE_STREAM, wait_until
 
 pytestmark = pytest.mark.slow
 

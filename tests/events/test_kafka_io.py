@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from helpers import make_post, read_topic
 from kafka import KafkaProducer
 
 from events.codec import header
@@ -13,7 +14,6 @@ from events.kafka_io import Delivery, EventProducer, Rejection, consume
 from events.runtime import prepare_topics
 from events.schemas import Post
 from events.settings import Settings
-from helpers import make_post, read_topic
 
 
 def _run_until(settings: Settings, handler: Callable, done: Callable[[], bool], group: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server_base import T0, PlatformServer, Reply, iso, one
@@ -85,7 +85,7 @@ class MastodonServer(PlatformServer):
             return status
 
     def limit_headers(self, remaining: int, reset_in: float) -> dict[str, str]:
-        reset = datetime.now(timezone.utc) + timedelta(seconds=reset_in)
+        reset = datetime.now(UTC) + timedelta(seconds=reset_in)
         return {
             "X-RateLimit-Limit": "300",
             "X-RateLimit-Remaining": str(remaining),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -87,7 +87,7 @@ def test_x_tweets_with_expansions() -> None:
     first, second = posts_from_x(X_PAYLOAD, collected_by="x:mentions")
     assert first.author.handle == "GBergeron" and first.author.description == "Gatineau"
     assert first.url == "https://x.com/GBergeron/status/1893000000000000001"
-    assert first.created_at == datetime(2025, 2, 21, 13, 5, 9, tzinfo=timezone.utc)
+    assert first.created_at == datetime(2025, 2, 21, 13, 5, 9, tzinfo=UTC)
     assert first.thread_id == "x:1892999999999999999" and first.reply_to_id == "1892999999999999999"
     assert [(m.type, m.alt_text) for m in first.media] == [("photo", "Modem éteint"), ("gif", None)]
     assert first.media[1].url == "https://pbs.twimg.com/p.jpg"
@@ -454,9 +454,9 @@ def test_bad_records(record, reason) -> None:
 @pytest.mark.parametrize(
     "value, expected",
     [
-        ("2025-02-21T13:05:09Z", datetime(2025, 2, 21, 13, 5, 9, tzinfo=timezone.utc)),
-        ("2025-02-21T08:05:09-05:00", datetime(2025, 2, 21, 13, 5, 9, tzinfo=timezone.utc)),
-        (1741000000, datetime(2025, 3, 3, 11, 6, 40, tzinfo=timezone.utc)),
+        ("2025-02-21T13:05:09Z", datetime(2025, 2, 21, 13, 5, 9, tzinfo=UTC)),
+        ("2025-02-21T08:05:09-05:00", datetime(2025, 2, 21, 13, 5, 9, tzinfo=UTC)),
+        (1741000000, datetime(2025, 3, 3, 11, 6, 40, tzinfo=UTC)),
     ],
 )
 def test_parse_time(value, expected) -> None:

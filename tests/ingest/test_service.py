@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import with_settings
@@ -82,7 +82,7 @@ def status_db(tmp_path, monkeypatch):
 
 
 def _row(source: str, **fields) -> SourceHealthRow:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return SourceHealthRow(
         **{
             "source": source,
@@ -98,7 +98,7 @@ def _row(source: str, **fields) -> SourceHealthRow:
 def test_vigie_status_reports_health_and_blind_sources(status_db) -> None:
     from vigie.cli import app
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     status_db.save_health(
         _row(
             "x",

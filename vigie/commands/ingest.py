@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -15,11 +15,11 @@ from vigie.app import app, fail, load_settings, run_service
 
 @app.command("ingest")
 def ingest(
-    replay: Optional[Path] = typer.Option(None, help="Replay a JSONL/CSV file of posts."),
-    rate: Optional[float] = typer.Option(
+    replay: Path | None = typer.Option(None, help="Replay a JSONL/CSV file of posts."),
+    rate: float | None = typer.Option(
         None, help="Posts per second for the replay; default as fast as possible."
     ),
-    kafka: Optional[str] = typer.Option(
+    kafka: str | None = typer.Option(
         None, help="Kafka bootstrap servers (VIGIE_KAFKA_BOOTSTRAP_SERVERS)."
     ),
 ) -> None:
@@ -34,7 +34,7 @@ def ingest(
 
 @app.command("status")
 def status(
-    database_url: Optional[str] = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
+    database_url: str | None = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Health of each ingest source; exits 1 when a source is blind or stopped."""
@@ -49,7 +49,7 @@ def status(
         store.close()
     except VigieError as exc:
         fail(str(exc))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     report = [
         {
             "source": r.source,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from importlib.resources import files
 import secrets
 import shutil
 import signal
 import sys
+from importlib.resources import files
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -26,18 +25,18 @@ SAMPLE_STREAM = Path(str(files("ingest") / "samples" / "sample_stream.jsonl"))
 
 @app.command("up")
 def up(
-    kafka: Optional[str] = typer.Option(
+    kafka: str | None = typer.Option(
         None, help="External Kafka bootstrap servers; default: start the embedded broker."
     ),
-    database_url: Optional[str] = typer.Option(
+    database_url: str | None = typer.Option(
         None, help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; default: SQLite file."
     ),
-    port: Optional[int] = typer.Option(None, help="Web/API port (default 8000)."),
-    sample: Optional[Path] = typer.Option(
+    port: int | None = typer.Option(None, help="Web/API port (default 8000)."),
+    sample: Path | None = typer.Option(
         SAMPLE_STREAM, help="Posts to replay at start (JSONL/CSV); --no-sample for none."
     ),
     no_sample: bool = typer.Option(False, "--no-sample", help="Do not replay any file."),
-    rate: Optional[float] = typer.Option(
+    rate: float | None = typer.Option(
         None, help="Replay rate in posts/s; default as fast as possible."
     ),
 ) -> None:

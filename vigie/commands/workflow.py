@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from vigie.app import app, load_settings, run_service
@@ -11,8 +9,8 @@ from vigie.app import app, load_settings, run_service
 
 @app.command("workflow")
 def workflow(
-    kafka: Optional[str] = typer.Option(None, help="Kafka bootstrap servers (VIGIE_KAFKA_BOOTSTRAP_SERVERS)."),
-    database_url: Optional[str] = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
+    kafka: str | None = typer.Option(None, help="Kafka bootstrap servers (VIGIE_KAFKA_BOOTSTRAP_SERVERS)."),
+    database_url: str | None = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
 ) -> None:
     """Run the workflow service: verdicts become cases with owners and SLA deadlines."""
     from workflow.service import run
@@ -22,9 +20,9 @@ def workflow(
 
 @app.command("api")
 def api(
-    host: Optional[str] = typer.Option(None, help="Listen address (VIGIE_API_HOST)."),
-    port: Optional[int] = typer.Option(None, help="Listen port (VIGIE_API_PORT)."),
-    database_url: Optional[str] = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
+    host: str | None = typer.Option(None, help="Listen address (VIGIE_API_HOST)."),
+    port: int | None = typer.Option(None, help="Listen port (VIGIE_API_PORT)."),
+    database_url: str | None = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
 ) -> None:
     """Serve the queue's web page and REST API (OpenAPI at /docs) and /metrics."""
     import uvicorn

@@ -111,7 +111,7 @@ class Channel(ABC):
     def _send(self, notification: Notification) -> None:
         """One attempt; DeliveryError(retryable=...) when it did not go through."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most channels hold nothing
         """Release connections."""
 
 
