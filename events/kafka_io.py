@@ -303,7 +303,11 @@ def _pause_for(consumer: KafkaConsumer, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     try:
         while (left := deadline - time.monotonic()) > 0:
-            consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+            unexpected = consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
+            # Partitions assigned by a rebalance meanwhile are not paused: rewind what they
+            # returned, so those records are read again after the retry instead of skipped.
+            for tp, records in unexpected.items():
+                consumer.seek(tp, records[0].offset)
     finally:
         consumer.resume(*[tp for tp in assigned if tp in consumer.assignment()])
 
