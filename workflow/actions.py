@@ -35,7 +35,7 @@ from workflow.transitions import (
     case_state,
 )
 
-__all__ = ["CaseContext", "add_note", "load_case", "settle", "task_action"]
+__all__ = ["CaseContext", "add_note", "load_case", "refresh", "settle", "task_action"]
 
 
 @dataclass
@@ -139,7 +139,7 @@ def task_action(
         clock=clock,
     )
     event = CaseEventType.assigned if action is Action.assign else CaseEventType.state_changed
-    _refresh(session, book, context, now)
+    refresh(session, book, context, now)
     emit(
         session,
         event,
@@ -217,7 +217,8 @@ def add_note(
     emit(session, CaseEventType.note_added, case=context.case, at=now, actor=principal.username)
 
 
-def _refresh(session: Session, book: PolicyBook, context: CaseContext, now: datetime) -> None:
+def refresh(session: Session, book: PolicyBook, context: CaseContext, now: datetime) -> None:
+    """Recompute every task's SLA from its history, then the case's SLA and state."""
     session.flush()
     history = histories(session, [t.id for t in context.tasks])  # type: ignore[misc]
     for task in context.tasks:

@@ -28,7 +28,7 @@ from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staffing import Roster
 from workflow.transitions import State
 
-__all__ = ["IntakeResult", "ingest_verdicts"]
+__all__ = ["IntakeResult", "ingest_verdicts", "new_task"]
 
 
 @dataclass
@@ -207,7 +207,7 @@ def _staff(session: Session, book: PolicyBook, works: list[CaseWork], now: datet
             for plan in plans:
                 if plan.team in work.tasks:
                     continue
-                task = _new_task(work.case, plan, book, now)
+                task = new_task(work.case, plan, book, now)
                 task.assignee = roster.pick(plan.team, lang=verdict.lang or verdict.post.lang)
                 if task.assignee:
                     task.state = State.assigned.value
@@ -215,7 +215,8 @@ def _staff(session: Session, book: PolicyBook, works: list[CaseWork], now: datet
                 work.new_tasks[plan.team] = index
 
 
-def _new_task(case: Case, plan: TaskPlan, book: PolicyBook, now: datetime) -> Task:
+def new_task(case: Case, plan: TaskPlan, book: PolicyBook, now: datetime) -> Task:
+    """The unassigned task a routing plan opens on a case, under the policy that applies."""
     policy = book.policy(team=plan.team, label=plan.label, severity=plan.severity.value)
     return Task(
         case_id=case.id,  # type: ignore[arg-type]

@@ -145,7 +145,7 @@ def _touch_task(
     clock = [Kind.post]
     if task.state == State.waiting.value:
         task.state, clock = State.acknowledged.value, [Kind.resumed, Kind.post]
-    elif task.state in {s.value for s in CLOSED_STATES}:
+    elif task.state in CLOSED_STATES:
         task.state, task.closed_at, clock = State.reopened.value, None, [Kind.reopened, Kind.post]
     task.labels = list(dict.fromkeys([*task.labels, *plan.labels]))
     history.setdefault(plan.team, []).extend(HistoryEvent(k, now) for k in clock)

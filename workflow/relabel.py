@@ -13,13 +13,14 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from events.schemas import CaseEventType, Evidence, Label, LabelVerdict, Post, Verdict
-from workflow.actions import CaseContext, settle
+from workflow.actions import CaseContext, refresh
 from workflow.auth import Role
-from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
+from workflow.book import PolicyBook
 from workflow.errors import InvalidAction
+from workflow.intake import new_task
 from workflow.models import CaseLabel, CaseTeam, Feedback, PostRecord, Task
 from workflow.principal import Principal
-from workflow.records import audit, emit, histories, task_snapshot
+from workflow.records import audit, emit, task_snapshot
 from workflow.review import record_review
 from workflow.routing import TaskPlan, plan_tasks
 from workflow.sla import Kind
@@ -73,12 +74,8 @@ def relabel(
     )
     gated = not book.review_labels.isdisjoint(before)
     created = _retask(session, book, context, plans, principal, now, gated=gated)
-    history = histories(session, [t.id for t in context.tasks])  # type: ignore[misc]
-    for task in context.tasks:
-        refresh_sla(task, history.get(task.id, []), book, now)  # type: ignore[arg-type]
-    refresh_case_sla(case, context.tasks)
+    refresh(session, book, context, now)
     case.restricted = any(t.team_id in book.restricted_teams for t in context.tasks)
-    settle(case, context.tasks, now)
     emit(
         session,
         CaseEventType.relabeled,
@@ -199,18 +196,7 @@ def _retask(
     for team, plan in plans.items():
         if team in have:
             continue
-        policy = book.policy(team=team, label=plan.label, severity=plan.severity.value)
-        task = Task(
-            case_id=case.id,
-            team_id=team,
-            labels=list(plan.labels),
-            label=plan.label,  # type: ignore[arg-type]
-            rules=list(plan.rules),
-            severity=plan.severity.value,
-            state=State.new.value,
-            policy=policy.name,
-            opened_at=now,
-        )
+        task = new_task(case, plan, book, now)
         task.assignee = roster.pick(team, lang=case.lang)
         task.state = State.assigned.value if task.assignee else State.new.value
         session.add(task)

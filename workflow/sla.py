@@ -159,12 +159,10 @@ def pauses_of(history: Sequence[HistoryEvent]) -> list[Pause]:
     since: datetime | None = None
     for event in history:
         if event.kind in (Kind.waiting, Kind.closed) and since is None:
-            since = event.at
+            since = event.at  # waiting then closed: still one pause
         elif event.kind in (Kind.resumed, Kind.reopened) and since is not None:
             pauses.append((since, event.at))
             since = None
-        elif event.kind is Kind.closed and since is not None:
-            continue  # waiting then closed: still one pause
     if since is not None:
         pauses.append((since, None))
     return pauses
