@@ -38,6 +38,7 @@ from events.topics import Topic
 
 __all__ = [
     "CONSUMER_DEFAULTS",
+    "Backoff",
     "Delivery",
     "EventProducer",
     "Rejection",
@@ -161,26 +162,23 @@ def _reachable(bootstrap_servers: str) -> None:
 
 
 def _admin(bootstrap_servers: str) -> KafkaAdminClient:
-    _reachable(bootstrap_servers)
-    return KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="vigie-admin")
+    try:
+        _reachable(bootstrap_servers)
+        return KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="vigie-admin")
+    except (KafkaError, OSError) as exc:
+        raise BrokerError(f"no Kafka broker answers at {bootstrap_servers}: {exc}") from exc
 
 
 def wait_for_broker(bootstrap_servers: str) -> None:
     """Block until the broker answers a metadata request (30 s at most)."""
-    try:
-        _admin(bootstrap_servers).close()
-    except (KafkaError, OSError) as exc:
-        raise BrokerError(f"no Kafka broker answers at {bootstrap_servers}: {exc}") from exc
+    _admin(bootstrap_servers).close()
 
 
 def ensure_topics(
     bootstrap_servers: str, names: Iterable[str], *, partitions: int, replication: int = 1
 ) -> None:
     """Create the topics that do not exist yet; existing ones are left as they are."""
-    try:
-        admin = _admin(bootstrap_servers)
-    except (KafkaError, OSError) as exc:
-        raise BrokerError(f"no Kafka broker answers at {bootstrap_servers}: {exc}") from exc
+    admin = _admin(bootstrap_servers)
     try:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
@@ -198,7 +196,7 @@ def ensure_topics(
 
 
 @dataclass
-class _Backoff:
+class Backoff:
     """Exponential backoff with jitter for transient failures (capped at `cap` seconds)."""
 
     base: float = 0.2
@@ -267,7 +265,7 @@ def _process(
         except SchemaError as exc:
             poison.append(Rejection(record, str(exc)))
 
-    backoff = _Backoff()
+    backoff = Backoff()
     while True:
         started = time.perf_counter()
         try:

@@ -18,6 +18,7 @@ import threading
 from datetime import UTC, datetime
 
 from events.errors import TransientError
+from events.kafka_io import Backoff
 from ingest import metrics
 from ingest.errors import AccessRevoked, BudgetSpent, RateLimited, SourceUnavailable
 from ingest.health import SourceHealth
@@ -36,16 +37,6 @@ def next_position(position: FeedPosition, page: Page) -> FeedPosition:
     if page.next_cursor:
         return FeedPosition(position.high_water, page.next_cursor, run_high)
     return FeedPosition(newest_key(position.high_water, run_high), None, None)
-
-
-class _Backoff:
-    def __init__(self, cap: float, base: float = 1.0) -> None:
-        self.cap, self.base, self.attempt = cap, base, 0
-
-    def next_delay(self) -> float:
-        delay = min(self.cap, self.base * 2**self.attempt)
-        self.attempt += 1
-        return delay * random.uniform(0.5, 1.0)
 
 
 class _Stopped(Exception):
@@ -172,7 +163,7 @@ class Poller:
 
         Raises _Stopped when `stop` is set before it succeeded.
         """
-        backoff = _Backoff(self.max_backoff, self.backoff_base)
+        backoff = Backoff(base=self.backoff_base, cap=self.max_backoff)
         while not self.stop.is_set():
             try:
                 result = call()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -37,7 +37,7 @@ def load_settings(**overrides: object) -> Settings:
     return settings
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
+def fail(message: str, code: int = 2) -> NoReturn:
     typer.secho(f"vigie: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
@@ -54,7 +54,6 @@ def run_service(target: Callable[[Settings, threading.Event], T], settings: Sett
         return target(settings, stop)
     except VigieError as exc:
         fail(str(exc))
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 from events.schemas import Post
 from ingest.errors import PayloadError
 
-__all__ = ["build_post", "html_to_text", "parse_time", "utc_key"]
+__all__ = ["build_post", "html_to_text", "parse_time", "raw_json", "utc_key"]
 
 
 def parse_time(value: Any) -> datetime:
@@ -65,6 +66,11 @@ def html_to_text(markup: str | None) -> str:
     parser.feed(markup)
     parser.close()
     return html.unescape("".join(parser.parts)).strip()
+
+
+def raw_json(item: Any) -> bytes:
+    """A platform item as UTF-8 JSON for the dead-letter topic (other values as their text)."""
+    return json.dumps(item, default=str, ensure_ascii=False).encode()
 
 
 def build_post(fields: dict[str, Any], *, what: str) -> Post:

@@ -8,18 +8,18 @@ media.fields=type,url,preview_image_url,alt_text; place.fields=full_name.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from events.schemas import Post, Source
 from ingest.errors import PayloadError
-from ingest.normalize.common import build_post, parse_time
+from ingest.normalize.common import build_post, parse_time, raw_json
 
 __all__ = [
     "TWEET_FIELDS",
     "EXPANSIONS",
     "MEDIA_FIELDS",
     "PLACE_FIELDS",
+    "REQUEST_FIELDS",
     "USER_FIELDS",
     "posts_from_x",
 ]
@@ -39,6 +39,14 @@ EXPANSIONS = ["author_id", "attachments.media_keys", "geo.place_id"]
 USER_FIELDS = ["description", "name", "username"]
 MEDIA_FIELDS = ["type", "url", "preview_image_url", "alt_text"]
 PLACE_FIELDS = ["full_name"]
+# The keyword arguments every tweepy call that returns tweets takes, so posts_from_x finds them.
+REQUEST_FIELDS = {
+    "tweet_fields": TWEET_FIELDS,
+    "expansions": EXPANSIONS,
+    "user_fields": USER_FIELDS,
+    "media_fields": MEDIA_FIELDS,
+    "place_fields": PLACE_FIELDS,
+}
 
 _MEDIA_TYPES = {"photo": "photo", "video": "video", "animated_gif": "gif"}
 _METRICS = {
@@ -75,7 +83,7 @@ def posts_from_x(
         except PayloadError as exc:
             if rejects is None:
                 raise
-            rejects.append((json.dumps(tweet, ensure_ascii=False).encode("utf-8"), str(exc)))
+            rejects.append((raw_json(tweet), str(exc)))
     return posts
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "Page",
     "PolledSource",
     "RateBudget",
+    "key_order",
     "newest_key",
     "older_than",
 ]
@@ -38,15 +39,20 @@ class CursorRejected(SourceError):
     """The saved page cursor is no longer accepted: restart the run from the high-water mark."""
 
 
+def key_order(key: str) -> tuple[int, str]:
+    """Sort key of item keys (numeric ids or fixed-width UTC times): by length, then text."""
+    return len(key), key
+
+
 def newest_key(a: str | None, b: str | None) -> str | None:
-    """The newer of two keys: numeric ids or fixed-width UTC times, ordered by (length, text)."""
+    """The newer of two keys."""
     if a is None or b is None:
         return a if b is None else b
-    return max(a, b, key=lambda k: (len(k), k))
+    return max(a, b, key=key_order)
 
 
 def older_than(key: str, mark: str | None) -> bool:
-    return mark is not None and (len(key), key) < (len(mark), mark)
+    return mark is not None and key_order(key) < key_order(mark)
 
 
 @dataclass

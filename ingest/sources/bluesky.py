@@ -8,7 +8,6 @@ headers of the last response (ratelimit-remaining/-reset) for the poller.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -27,7 +26,7 @@ from atproto_client.request import Request
 
 from ingest.errors import AccessRevoked, PayloadError, RateLimited, SourceUnavailable
 from ingest.normalize.bluesky import post_from_notification, post_from_view
-from ingest.normalize.common import parse_time, utc_key
+from ingest.normalize.common import parse_time, raw_json, utc_key
 from ingest.roster import Roster
 from ingest.settings import IngestSettings
 from ingest.sources.base import CursorRejected, Feed, FeedRefused, Page, RateBudget, older_than
@@ -195,9 +194,7 @@ class _BlueskyFeed:
                 keys.append(key)
                 posts.append(self._post(item))
             except PayloadError as exc:
-                rejects.append(
-                    (json.dumps(item, default=str, ensure_ascii=False).encode(), str(exc))
-                )
+                rejects.append((raw_json(item), str(exc)))
         newest = max(keys, default=None)
         # A first run takes the newest page only: earlier history is a replay's job.
         cursor = None if reached or position.high_water is None else payload.get("cursor")

@@ -8,7 +8,6 @@ Mastodon.py is told to throw on 429 rather than sleep, so the poller waits, inte
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -24,10 +23,11 @@ from mastodon import (
 )
 
 from ingest.errors import AccessRevoked, PayloadError, RateLimited, SourceUnavailable
+from ingest.normalize.common import raw_json
 from ingest.normalize.mastodon import post_from_status
 from ingest.roster import Roster
 from ingest.settings import IngestSettings
-from ingest.sources.base import Feed, FeedRefused, Page, RateBudget
+from ingest.sources.base import Feed, FeedRefused, Page, RateBudget, key_order
 from ingest.store import FeedPosition
 
 __all__ = ["MastodonSource"]
@@ -160,8 +160,6 @@ class _MastodonFeed:
                     )
                 )
             except PayloadError as exc:
-                rejects.append(
-                    (json.dumps(item, default=str, ensure_ascii=False).encode(), str(exc))
-                )
-        newest = max((str(i["id"]) for i in items), key=lambda k: (len(k), k), default=None)
+                rejects.append((raw_json(item), str(exc)))
+        newest = max((str(i["id"]) for i in items), key=key_order, default=None)
         return Page(posts, newest_key=newest, more=more and bool(items), rejects=rejects)

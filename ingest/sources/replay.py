@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import IO, Any
 
 from events.errors import ConfigError
 from events.schemas import Post
@@ -121,23 +121,16 @@ def _lines(path: Path) -> Iterator[_Line]:
     )
 
 
-def _open_bytes(path: Path) -> BinaryIO:
+def _open(path: Path, mode: str, **kwargs: Any) -> IO[Any]:
     try:
-        return open(path, "rb")  # noqa: SIM115 - closed by the caller's with
-    except OSError as exc:
-        raise ConfigError(f"cannot open replay file {path}: {exc}") from exc
-
-
-def _open_text(path: Path) -> TextIO:
-    try:
-        return open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed by the caller's with
+        return open(path, mode, **kwargs)  # noqa: SIM115 - closed by the caller's with
     except OSError as exc:
         raise ConfigError(f"cannot open replay file {path}: {exc}") from exc
 
 
 def _jsonl_lines(path: Path) -> Iterator[_Line]:
     collected_by = f"replay:{path.name}"
-    with _open_bytes(path) as handle:
+    with _open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             raw = raw.rstrip(b"\r\n")
             if not raw.strip():
@@ -155,7 +148,7 @@ def _jsonl_lines(path: Path) -> Iterator[_Line]:
 
 def _csv_lines(path: Path) -> Iterator[_Line]:
     collected_by = f"replay:{path.name}"
-    with _open_text(path) as handle:
+    with _open(path, "r", encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         try:
             fieldnames, start = list(reader.fieldnames or []), reader.line_num + 1

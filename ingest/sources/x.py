@@ -207,11 +207,7 @@ class _XFeed:
             since_id=position.high_water,
             **{cursor_name: position.cursor},
             max_results=max_results,
-            tweet_fields=nx.TWEET_FIELDS,
-            expansions=nx.EXPANSIONS,
-            user_fields=nx.USER_FIELDS,
-            media_fields=nx.MEDIA_FIELDS,
-            place_fields=nx.PLACE_FIELDS,
+            **nx.REQUEST_FIELDS,
         )
         return self._page(payload)
 

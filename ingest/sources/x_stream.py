@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ import requests
 import tweepy
 
 from events.errors import TransientError, VigieError
+from events.kafka_io import Backoff
 from ingest.health import SourceHealth
 from ingest.normalize import x as nx
 from ingest.publish import Publisher
@@ -35,6 +35,12 @@ T = TypeVar("T")
 
 RULE_TAG = "vigie"
 SOURCE = "x_stream"
+# Statuses that end the stream (whether met on the rules endpoints or the stream itself).
+_REFUSALS = {
+    401: "X refused the bearer token (401); set a valid VIGIE_X_BEARER_TOKEN",
+    403: "the X access tier does not allow the filtered stream (403); "
+    "keyword search polling goes on",
+}
 
 
 class _Client(tweepy.StreamingClient):
@@ -82,13 +88,7 @@ class XFilteredStream:
             return
         watcher = threading.Thread(target=self._disconnect_on_stop, daemon=True)
         watcher.start()
-        self.client.filter(
-            tweet_fields=nx.TWEET_FIELDS,
-            expansions=nx.EXPANSIONS,
-            user_fields=nx.USER_FIELDS,
-            media_fields=nx.MEDIA_FIELDS,
-            place_fields=nx.PLACE_FIELDS,
-        )
+        self.client.filter(**nx.REQUEST_FIELDS)
 
     def sync_rules(self) -> None:
         """Make the `vigie` rules equal to the brand keyword queries."""
@@ -112,15 +112,8 @@ class XFilteredStream:
     def _rules_call(self, method: Any, *args: Any) -> dict[str, Any]:
         try:
             return method(*args).json()
-        except tweepy.Unauthorized as exc:
-            raise VigieError(
-                "X refused the bearer token (401); set a valid VIGIE_X_BEARER_TOKEN"
-            ) from exc
-        except tweepy.Forbidden as exc:
-            raise VigieError(
-                "the X access tier does not allow the filtered stream (403); "
-                "keyword search polling goes on"
-            ) from exc
+        except (tweepy.Unauthorized, tweepy.Forbidden) as exc:
+            raise VigieError(_REFUSALS[exc.response.status_code]) from exc
         except (tweepy.TweepyException, requests.RequestException, ValueError) as exc:
             raise VigieError(f"cannot set the X stream rules: {exc}") from exc
 
@@ -156,24 +149,18 @@ class XFilteredStream:
 
     def _retry(self, call: Callable[[], T]) -> T | None:
         """The call's result, retried with backoff on transient failures; None once stopped."""
-        delay = 0.5
+        backoff = Backoff(base=0.5, cap=self.settings.max_backoff_seconds)
         while not self.stop.is_set():
             try:
                 return call()
             except TransientError as exc:
                 self.health.error("transient", str(exc))
-                self.stop.wait(delay * random.uniform(0.5, 1.0))
-                delay = min(delay * 2, self.settings.max_backoff_seconds)
+                self.stop.wait(backoff.next_delay())
         return None
 
     def refused(self, status: int) -> None:
-        if status == 401:
-            self._give_up("X refused the bearer token (401); set a valid VIGIE_X_BEARER_TOKEN")
-        elif status == 403:
-            self._give_up(
-                "the X access tier does not allow the filtered stream (403); "
-                "keyword search polling goes on"
-            )
+        if status in _REFUSALS:
+            self._give_up(_REFUSALS[status])
         else:
             self.health.error(
                 "rate_limited" if status == 429 else "transient", f"x stream: HTTP {status}"
