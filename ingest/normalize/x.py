@@ -1,9 +1,8 @@
 """X API v2 responses (tweets with expansions) -> Posts.
 
-Expected request fields: tweet.fields=author_id,conversation_id,created_at,lang,
-referenced_tweets,public_metrics,attachments,geo,note_tweet; expansions=author_id,
-attachments.media_keys,geo.place_id,referenced_tweets.id; user.fields=description,name,username;
-media.fields=type,url,preview_image_url,alt_text; place.fields=full_name.
+The request fields are REQUEST_FIELDS below (tweet, user, media and place fields, and the
+expansions author_id, attachments.media_keys, geo.place_id). Replies are recognized from the
+tweet's own referenced_tweets ids, so the referenced tweets are not expanded.
 """
 
 from __future__ import annotations

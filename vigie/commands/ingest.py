@@ -45,8 +45,10 @@ def status(
     settings = IngestSettings.from_base(load_settings(database_url=database_url))
     try:
         store = IngestStore(settings.resolved_ingest_database_url)
-        rows = store.health()
-        store.close()
+        try:
+            rows = store.health()
+        finally:
+            store.close()
     except VigieError as exc:
         fail(str(exc))
     now = datetime.now(UTC)
