@@ -189,7 +189,9 @@ class LabelPolicy(_Section):
     enabled: bool = True
 
 
-AlertKind = Literal["critical", "sla_at_risk", "sla_breached", "escalated", "spike"]
+AlertKind = Literal[
+    "critical", "sla_at_risk", "sla_breached", "escalated", "review_requested", "spike"
+]
 
 
 def _env_name(value: str | None) -> str | None:

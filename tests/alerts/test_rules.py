@@ -89,3 +89,18 @@ def test_a_new_deadline_is_a_new_incident() -> None:
     first = event(CaseEventType.sla_at_risk, task_id=7, details={"due_at": "a", "rung": 0})
     second = event(CaseEventType.sla_at_risk, task_id=7, details={"due_at": "b", "rung": 0})
     assert alerts(first)[0].incident != alerts(second)[0].incident
+
+
+def test_a_high_risk_closing_waiting_for_review_alerts_the_team() -> None:
+    waiting = event(
+        CaseEventType.state_changed, team="legal", state="pending_review", actor="sophie",
+        severity=Severity.critical, labels=[Label.risky_disclosure], task_id=7,
+        details={"action": "resolve", "from": "assigned"},
+    )
+    (alert,) = alerts(waiting)
+    assert alert.kind is AlertKind.review_requested
+    assert alert.teams == ("legal",)
+    assert ("Demandé par / Requested by", "sophie (resolve)") in alert.facts
+    approved = event(CaseEventType.state_changed, team="legal", state="resolved", task_id=7,
+                     details={"action": "approve", "from": "pending_review"})
+    assert alerts(approved) == []

@@ -17,6 +17,7 @@ class AlertKind(StrEnum):
     sla_at_risk = "sla_at_risk"
     sla_breached = "sla_breached"
     escalated = "escalated"
+    review_requested = "review_requested"
     spike = "spike"
 
 

@@ -1,6 +1,7 @@
 """Which case events become alerts, and how they read (pure functions).
 
-A critical case alerts when it opens (or when a critical post joins it); SLA warnings and
+A critical case alerts when it opens (or when a critical post joins it); a high-risk closing
+waiting for a second person alerts the team, so the review does not sit unseen; SLA warnings and
 breaches alert per task and deadline; an escalation step fired in the same clock pass as a
 warning or breach is folded into that alert instead of sending a second one.
 """
@@ -21,6 +22,7 @@ _TITLES = {
     AlertKind.sla_at_risk: "Échéance proche / SLA at risk",
     AlertKind.sla_breached: "Échéance dépassée / SLA breached",
     AlertKind.escalated: "Escalade / Escalation",
+    AlertKind.review_requested: "Deuxième avis demandé / Second review needed",
 }
 _SLA_KINDS = {
     CaseEventType.sla_at_risk: AlertKind.sla_at_risk,
@@ -85,6 +87,8 @@ def _classify(event: CaseEvent) -> tuple[AlertKind | None, str]:
         kind = _SLA_KINDS[event.type]
         due = event.details.get("due_at")
         return kind, f"{kind.value}:{event.case_id}:{event.task_id}:{due}"
+    if event.type is CaseEventType.state_changed and event.state == "pending_review":
+        return AlertKind.review_requested, f"review:{event.case_id}:{event.task_id}:{event.at}"
     if event.type is CaseEventType.escalated:
         rung = event.details.get("rung")
         return AlertKind.escalated, f"escalated:{event.case_id}:{event.task_id}:{rung}"
@@ -105,6 +109,9 @@ def _facts(event: CaseEvent, escalation: CaseEvent | None) -> tuple[tuple[str, s
         ("Équipe / Team", ", ".join(_teams(event)) or "—"),
         ("Responsable / Assignee", event.assignee or "—"),
     ]
+    if event.type is CaseEventType.state_changed:
+        asked = f"{event.actor} ({details.get('action', '?')})"
+        facts.append(("Demandé par / Requested by", asked))
     if details.get("due_at"):
         milestone = details.get("milestone", "deadline")
         facts.append(("Échéance / Due", f"{details['due_at']} ({milestone})"))
