@@ -23,7 +23,7 @@ from workflow.models import Case, Task
 from workflow.records import audit, emit, histories, task_snapshot
 from workflow.sla import governing, ladder_points
 from workflow.staffing import Roster
-from workflow.transitions import OPEN_STATES, State
+from workflow.transitions import OPEN_STATE_VALUES, State
 
 __all__ = ["assign_waiting_tasks", "recompute_open_tasks", "tick"]
 
@@ -41,7 +41,7 @@ def tick(engine: Engine, book: PolicyBook, now: datetime) -> int:
             session.exec(
                 select(Task)
                 .where(col(Task.next_check_at) <= now)
-                .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+                .where(col(Task.state).in_(OPEN_STATE_VALUES))
                 .order_by(col(Task.next_check_at))
                 .limit(BATCH)
                 .with_for_update(skip_locked=True)
@@ -196,7 +196,7 @@ def recompute_open_tasks(
             session.exec(
                 select(Task)
                 .where(col(Task.id) > after_id)
-                .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+                .where(col(Task.state).in_(OPEN_STATE_VALUES))
                 .order_by(col(Task.id))
                 .limit(BATCH)
             )

@@ -17,7 +17,7 @@ from workflow.models import Case, Member, Task, Team
 from workflow.principal import Principal
 from workflow.records import audit, emit, task_snapshot
 from workflow.staffing import Roster
-from workflow.transitions import OPEN_STATES, State
+from workflow.transitions import OPEN_STATE_VALUES, State
 
 __all__ = ["PRESENCES", "add_member", "update_member"]
 
@@ -63,7 +63,7 @@ def _hand_back(session: Session, member: Member, principal: Principal, now: date
     tasks = session.exec(
         select(Task)
         .where(Task.assignee == member.id)
-        .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+        .where(col(Task.state).in_(OPEN_STATE_VALUES))
     ).all()
     roster = Roster(session)
     moved = []

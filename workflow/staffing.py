@@ -8,7 +8,7 @@ from sqlmodel import Session, col, func, select
 
 from workflow.models import Member, Task, Team
 from workflow.routing import Candidate, choose_assignee
-from workflow.transitions import OPEN_STATES
+from workflow.transitions import OPEN_STATE_VALUES
 
 __all__ = ["Roster"]
 
@@ -23,7 +23,7 @@ class Roster:
             self.members.setdefault(member.team_id, []).append(member)
         rows = session.exec(
             select(Task.assignee, func.count())
-            .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+            .where(col(Task.state).in_(OPEN_STATE_VALUES))
             .where(col(Task.assignee).is_not(None))
             .group_by(col(Task.assignee))
         )

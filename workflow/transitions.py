@@ -16,6 +16,7 @@ __all__ = [
     "CLOSED_STATES",
     "HISTORY_KINDS",
     "OPEN_STATES",
+    "OPEN_STATE_VALUES",
     "REVIEW_KINDS",
     "WORKING_STATES",
     "Action",
@@ -59,6 +60,8 @@ OPEN_STATES = frozenset(
         State.reopened,
     }
 )
+OPEN_STATE_VALUES = tuple(sorted(s.value for s in OPEN_STATES))
+"""The same states as stored strings, for SQL `IN` filters."""
 WORKING_STATES = OPEN_STATES - {State.pending_review}
 """Open and not waiting for a reviewer: the team is still working on the task."""
 CLOSED_STATES = frozenset({State.resolved, State.dismissed})

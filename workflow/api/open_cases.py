@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from workflow.models import Task
-from workflow.transitions import OPEN_STATES
+from workflow.transitions import OPEN_STATE_VALUES
 
 __all__ = ["OpenCasesCollector"]
 
@@ -47,7 +47,7 @@ class OpenCasesCollector(Collector):
     def _rows(self) -> list[tuple[str, str, str, int]]:
         statement = (
             select(Task.team_id, Task.label, Task.state, func.count())
-            .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+            .where(col(Task.state).in_(OPEN_STATE_VALUES))
             .group_by(col(Task.team_id), col(Task.label), col(Task.state))
         )
         try:

@@ -13,7 +13,7 @@ from workflow.api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamP
 from workflow.directory import add_member, update_member
 from workflow.errors import NotFound
 from workflow.models import Member, Task, Team
-from workflow.transitions import OPEN_STATES
+from workflow.transitions import OPEN_STATE_VALUES
 
 router = APIRouter(prefix="/api/teams", tags=["teams"])
 
@@ -66,7 +66,7 @@ def _loads(session: Session) -> Counter[str]:
     rows = session.exec(
         select(Task.assignee, func.count())
         .where(col(Task.assignee).is_not(None))
-        .where(col(Task.state).in_([s.value for s in OPEN_STATES]))
+        .where(col(Task.state).in_(OPEN_STATE_VALUES))
         .group_by(col(Task.assignee))
     )
     return Counter({assignee: count for assignee, count in rows})
