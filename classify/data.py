@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from classify.item import Item
-from events.errors import VigieError
-from events.schemas import Label, Source
+from events.errors import SchemaError, VigieError
+from events.records import record_from_csv_row
+from events.schemas import Label, Post, Source
 
 __all__ = [
     "EVALUATION_ONLY",
@@ -49,7 +50,12 @@ class RowError:
 
 
 class InputRow(BaseModel):
-    """A post to classify: `text` at least."""
+    """A post to classify: `text` at least, or a whole post record as replay files hold them.
+
+    A post record (nested `author`, `platform_post_id`: the format of `vigie ingest --replay` and
+    the sample stream, in JSONL or CSV with `author.handle` columns) is validated as a `Post` and
+    read the way the stream reads it, so a file gives the same verdicts in batch as live.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -60,6 +66,22 @@ class InputRow(BaseModel):
     author: str | None = None
     bio: str | None = None
     place: str | None = None
+    media_count: int = 0
+    media_alt: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_post_record(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        if any(isinstance(k, str) and k.startswith("author.") for k in value):
+            value = record_from_csv_row(value)  # a CSV post record: dotted and JSON columns
+        if not (isinstance(value.get("author"), dict) or "platform_post_id" in value):
+            return value
+        fields = {k: v for k, v in value.items() if k in Post.model_fields}
+        post = Post.model_validate({"collected_by": "batch", **fields})
+        extra = {k: v for k, v in value.items() if k not in Post.model_fields}
+        return {**extra, **_flat(Item.from_post(post))}
 
     @field_validator("id", mode="before")
     @classmethod
@@ -85,7 +107,24 @@ class InputRow(BaseModel):
             bio=self.bio,
             place=self.place,
             author=self.author,
+            media_count=self.media_count,
+            media_alt=tuple(self.media_alt),
         )
+
+
+def _flat(item: Item) -> dict[str, Any]:
+    """An Item's fields as an InputRow's (the inverse of `InputRow.item`)."""
+    return {
+        "text": item.text,
+        "source": item.source,
+        "id": item.id,
+        "lang": item.lang,
+        "bio": item.bio,
+        "place": item.place,
+        "author": item.author,
+        "media_count": item.media_count,
+        "media_alt": list(item.media_alt),
+    }
 
 
 class LabelledRow(InputRow):
@@ -93,6 +132,11 @@ class LabelledRow(InputRow):
 
     labels: list[Label] = Field(default_factory=list)
     kind: str | None = None
+    origin: str | None = Field(
+        default=None,
+        description="The public data set the row came from (classify/sources); None for the "
+        "brand's own rows: the written corpus and the queue's corrections.",
+    )
 
     @field_validator("labels", mode="before")
     @classmethod
@@ -165,7 +209,7 @@ def read_rows(
             continue
         try:
             yield number, model.model_validate(value)
-        except (ValidationError, ValueError) as exc:
+        except (ValidationError, ValueError, SchemaError) as exc:
             yield (
                 number,
                 RowError(number, _describe(exc), json.dumps(value, ensure_ascii=False)[:500]),

