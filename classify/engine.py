@@ -26,11 +26,11 @@ from classify.fusion import fuse
 from classify.item import DEFAULT_MAX_CHARS, Item
 from classify.lang import UNDETERMINED, identify_language
 from classify.lang import warm_up as warm_up_language
-from classify.model.normalize import brand_mask
+from classify.model.normalize import MIN_WORDS, brand_mask, readable_words
 from classify.model.text_model import TextModel
 from events.brand import BrandConfig, load_brand_config
 from events.schemas import Evidence, Label, LabelVerdict, Post, Verdict
-from events.settings import BUNDLED_BRAND_CONFIG
+from events.settings import BUNDLED_BRAND_CONFIG, Settings
 
 __all__ = ["BUNDLED_MODEL", "Engine", "Result"]
 
@@ -102,6 +102,19 @@ class Engine:
         model = TextModel.load(model_dir or BUNDLED_MODEL)
         return cls(brand=brand, detectors=detectors, model=model, max_chars=max_chars)
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Engine:
+        """The engine every entry point runs (stream, batch, draft check): one set of settings."""
+        from classify.settings import ClassifySettings  # the settings module imports detectors
+
+        own = ClassifySettings.from_settings(settings)
+        return cls.load(
+            model_dir=own.model_dir,
+            brand_config=own.brand_config,
+            detectors_config=own.detectors_config,
+            max_chars=own.classify_max_chars,
+        )
+
     @property
     def model_version(self) -> str:
         return self.model.version if self.model else "detectors-only"
@@ -125,6 +138,9 @@ class Engine:
             found, failures = self._detect(item)
             lang, mixed = self._language(item)
             notes = [n for n in (cap_note, *failures) if n]
+            if scores[i] and readable_words(item.text, self._mask) < MIN_WORDS:
+                scores[i] = dict.fromkeys(scores[i], 0.0)  # nothing to read: detectors only
+                notes.append(f"fewer than {MIN_WORDS} words: no model label")
             if mixed:
                 notes.append("mixed languages: French and English")
             results.append(self._result(i, item, lang, found, X, scores[i], kinds[i], notes))
@@ -185,6 +201,7 @@ class Engine:
             policies=self._policies,
             support=support,
             model_kinds={Label.risky_disclosure: kind},
+            model_thresholds=self.model.thresholds_for(lang) if self.model else None,
             model_evidence=lambda label, score: self._model_evidence(X, i, label, score),
         )
         if lang == UNDETERMINED and item.text.strip():

@@ -1,8 +1,10 @@
 """From model scores and detector findings to labelled verdicts, under the brand's policies.
 
-A label's score is the strongest of its model score and its detectors' scores; it fires at the
-brand's threshold for that label and carries the brand's severity. Every fired label shows why:
-the detectors' spans first (they are exact), then the model's strongest features.
+A label fires when its model score reaches the model's operating point for it (chosen at
+training for precision) or a detector's score reaches 0.5; a brand that sets its own threshold
+for a label moves both. Its score is the strongest of the two, and it carries the brand's
+severity. Every fired label shows why: the detectors' spans first (they are exact), then the
+model's strongest features.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from classify.detectors.base import Finding
 from events.brand import LabelPolicy
 from events.schemas import Evidence, Label, LabelVerdict
 
-__all__ = ["finding_evidence", "fuse"]
+__all__ = ["DETECTOR_THRESHOLD", "finding_evidence", "fuse"]
+
+DETECTOR_THRESHOLD = 0.5
+"""A detector's finding fires its label from this score on, unless the brand sets a threshold."""
 
 ModelEvidence = Callable[[Label, float], list[Evidence]]
 
@@ -49,6 +54,7 @@ def fuse(
     model_evidence: ModelEvidence,
     support: Mapping[Label, Sequence[Finding]] | None = None,
     model_kinds: Mapping[Label, str | None] | None = None,
+    model_thresholds: Mapping[Label, float] | None = None,
 ) -> list[LabelVerdict]:
     """The labels that fire, most urgent first, each with score, severity, kind and evidence.
 
@@ -62,11 +68,16 @@ def fuse(
     for label, policy in policies.items():
         hits = hits_by_label.get(label, [])
         model_score = float(scores.get(label, 0.0))
-        score = max([model_score, *(f.score for f in hits)])
-        if not policy.enabled or score < policy.threshold:
+        model_at = (model_thresholds or {}).get(label, DETECTOR_THRESHOLD)
+        detector_at = DETECTOR_THRESHOLD
+        if policy.threshold is not None:
+            model_at = detector_at = policy.threshold
+        model_fires = model_score > 0 and model_score >= model_at
+        if not policy.enabled or not (model_fires or any(f.score >= detector_at for f in hits)):
             continue
+        score = max([model_score, *(f.score for f in hits)])
         evidence = [finding_evidence(f) for f in hits]
-        if model_score >= policy.threshold or not evidence:
+        if model_fires or not evidence:
             evidence += model_evidence(label, model_score)
         evidence += [finding_evidence(f) for f in (support or {}).get(label, ())]
         verdicts.append(

@@ -30,6 +30,7 @@ from classify.model.features import TextFeatures
 from classify.model.linear import CalibratedLinear, KindClassifier
 from classify.model.normalize import brand_mask, normalize_many
 from classify.model.text_model import TextModel
+from classify.model.thresholds import choose_thresholds
 from events.brand import BrandConfig
 from events.schemas import Label
 
@@ -59,12 +60,22 @@ class TrainParams:
     cues: bool = True
     embeddings: bool = False
     seed: int = 0
+    own_weight: float = 3.0
+    """Weight of the brand's own rows (no `origin`: written corpus, queue corrections) against
+    public rows: they define the labels as the brand means them."""
+    precision_target: float = 0.8
+    """Out-of-fold precision each label must reach where it fires (see model/thresholds.py)."""
+    false_alarm_budget: float = 0.01
+    """Largest share of unlabelled rows a label may fire on, out of fold."""
 
 
 def data_hash(rows: Sequence[LabelledRow]) -> str:
     """SHA-256 of the rows in a canonical form: the same data gives the same hash in any order."""
     lines = sorted(
-        json.dumps(r.model_dump(mode="json"), sort_keys=True, ensure_ascii=False) for r in rows
+        json.dumps(
+            r.model_dump(mode="json", exclude_defaults=True), sort_keys=True, ensure_ascii=False
+        )
+        for r in rows
     )
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
@@ -105,7 +116,20 @@ def fit_model(rows: Sequence[LabelledRow], params: TrainParams, brand: BrandConf
     )
     X = model.vectorize([r.text for r in rows], [r.source for r in rows], mask)
     Y = np.array([[label in r.labels for label in labels] for r in rows], dtype=np.int8)
-    model.classifier.fit(X, Y)
+    weight = np.array([1.0 if r.origin else params.own_weight for r in rows])
+    model.classifier.fit(X, Y, sample_weight=weight)
+    model.operating_points = choose_thresholds(
+        model.classifier.oof_,
+        Y,
+        labels,
+        [r.lang for r in rows],
+        precision_target=params.precision_target,
+        false_alarm_budget=params.false_alarm_budget,
+        weights=weight,
+    )
+    model.thresholds = {}
+    for point in model.operating_points:
+        model.thresholds.setdefault(point.lang, {})[point.label] = point.threshold
     with_kind = [i for i, r in enumerate(rows) if r.kind and Label.risky_disclosure in r.labels]
     if len({rows[i].kind for i in with_kind}) >= 2:
         kinds = [str(rows[i].kind) for i in with_kind]
@@ -159,6 +183,9 @@ def train(
             },
             "metrics": {
                 **metrics,
+                "operating_points": [
+                    {**asdict(p), "label": str(p.label)} for p in model.operating_points
+                ],
                 "params": {
                     k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()
                 },
@@ -175,6 +202,7 @@ def cross_validate(
     brand: BrandConfig,
     detectors: Sequence[Detector],
     params: TrainParams = TrainParams(),
+    labels: Sequence[Label] | None = None,
 ) -> dict[str, Any]:
     """K-fold figures: each fold scored by a model that never saw it, then pooled."""
     if folds < 2 or folds > len(rows):
@@ -187,7 +215,7 @@ def cross_validate(
             test_idx, engine.classify([order[i].item() for i in test_idx]), strict=True
         ):
             predicted[i] = result
-    report = score_results(order, [r for r in predicted if r is not None])
+    report = score_results(order, [r for r in predicted if r is not None], labels)
     report["folds"] = folds
     return report
 

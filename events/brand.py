@@ -184,7 +184,13 @@ class SlaPolicy(_Section):
 
 
 class LabelPolicy(_Section):
-    threshold: float = Field(default=0.5, ge=0, le=1)
+    threshold: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Score at which the label fires; unset: the model's operating point "
+        "(chosen for precision at training) and 0.5 for detectors.",
+    )
     severity: Severity = Severity.normal
     enabled: bool = True
 

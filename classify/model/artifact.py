@@ -58,6 +58,11 @@ class ModelMetadata(BaseModel):
     training_data: TrainingData
     features: dict[str, Any]
     classifier: dict[str, Any]
+    thresholds: dict[str, dict[Label, float]] = Field(
+        default_factory=dict,
+        description="Operating point of each label, for all languages ('*') and per language, "
+        "chosen at training for a precision target.",
+    )
     metrics: dict[str, Any] = Field(default_factory=dict)
     libraries: dict[str, str]
     arrays_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")

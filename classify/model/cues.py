@@ -56,6 +56,29 @@ CUES: dict[str, re.Pattern[str]] = {
         r"cool cool|amazing service|incredible|bravo|merci pour rien|vraiment apprecie|super service",
         r"c'?est (?:beau|ca oui)|merci beaucoup pour",
     ),
+    # an insult or slur aimed at someone, spelt out, masked ("f*ck", "c0nnard") or abbreviated
+    "zzcueinsult": _family(
+        r"idiots?|morons?|stupid|dumb(?:ass)?|retard(?:ed|s)?|bitch(?:es)?|b[*!]+tch|bastards?",
+        r"assholes?|a[*]+hole|dickheads?|cunts?|c[*]+nt|twats?|losers?|scum(?:bags?)?|clowns?",
+        r"pigs?|whores?|sluts?|f[a*]g(?:g?ots?)?|nigg(?:a|er)s?|n[*]+(?:a|er)|tranny|imbeciles?",
+        r"shut (?:up|the f\w* up)|stfu|f(?:u|[*]+)c?k (?:you|u|off)|fk (?:you|u)|screw you",
+        r"go to hell|piece of (?:shit|crap|garbage)|pos|scumbags?",
+        r"c[o0]nn(?:ard|asse)s?|salope?s?|salaud|putes?|encule(?:e|s)?|fdp|ntm|nique ta",
+        r"ta gueule|ferme (?:ta gueule|la)|debiles?|abrutie?s?|cretins?|batards?|mongols?",
+        r"(?:espece|pauvre|gros|grosse|sale|bande) (?:de )?(?:cons?|conne|porcs?|vache|merde|chien)",
+        r"ordures?|raclures?|attarde(?:e|s)?|tapettes?|pd|negres?|bougnoules?|youpins?",
+        r"va te faire (?:foutre|enculer)|vtff|mange (?:de la )?marde|casse.toi",
+    ),
+    # a threat of harm, or telling someone that they are watched
+    "zzcuethreat": _family(
+        r"i'?(?:ll| will) (?:find|kill|hurt|end|get|beat|destroy) (?:you|u)|watch (?:your|ur) back",
+        r"you'?re (?:dead|done for)|you(?:'ll| will) (?:pay|regret)|(?:i|we) know where (?:you|u) live",
+        r"kill (?:you|u|yourself|urself|him|her|them)|kys|hope (?:you|u) die|gonna (?:kill|hurt|beat)",
+        r"burn (?:it|the place|your \w+) down|shoot (?:up|you|u)",
+        r"je vais (?:te|vous|la|le) (?:trouver|retrouver|tuer|buter|defoncer|casser|faire la peau)",
+        r"(?:on|je) sai[st] ou (?:tu|vous) (?:habite[sz]?|reste[sz]?)|tu vas (?:le )?(?:payer|regretter)",
+        r"tu vas crever|va crever|crevez|fais gaffe a toi|surveille tes arrieres|suicide.toi",
+    ),
 }
 
 _EMOJI_SARCASM = re.compile(

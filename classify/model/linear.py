@@ -2,8 +2,11 @@
 
 One logistic regression per label (balanced class weights, so rare labels are not drowned),
 then Platt scaling fitted on out-of-fold scores, so a score of 0.8 means about 80 % of such posts
-carry the label. Prediction is one sparse product and a sigmoid: fast, and each feature's share
-of a score is `x_j * coef_j`, which is how the evidence is explained.
+carry the label. The out-of-fold scores stay on the fitted model (`oof_`, not saved) so training
+can choose each label's operating threshold on rows the scoring model never saw. Rows may carry
+weights (the brand's own rows count more than public ones). Prediction is one sparse product and
+a sigmoid: fast, and each feature's share of a score is `x_j * coef_j`, which is how the
+evidence is explained.
 """
 
 from __future__ import annotations
@@ -31,17 +34,20 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
-    def fit(self, X: Matrix, Y: np.ndarray) -> CalibratedLinear:
+    def fit(
+        self, X: Matrix, Y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> CalibratedLinear:
         Y = np.asarray(Y, dtype=np.int8)
         n_labels = Y.shape[1]
         self.coef_ = np.zeros((n_labels, X.shape[1]), dtype=np.float32)
         self.intercept_ = np.zeros(n_labels, dtype=np.float32)
         self.platt_ = np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (n_labels, 1))
+        self.oof_ = np.full((X.shape[0], n_labels), np.nan, dtype=np.float32)
         for k in range(n_labels):
-            self._fit_label(X, Y[:, k], k)
+            self._fit_label(X, Y[:, k], k, sample_weight)
         return self
 
-    def _fit_label(self, X: Matrix, y: np.ndarray, k: int) -> None:
+    def _fit_label(self, X: Matrix, y: np.ndarray, k: int, weight: np.ndarray | None) -> None:
         positives = int(y.sum())
         if positives == 0 or positives == len(y):
             self.intercept_[k] = (
@@ -52,10 +58,18 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
         folds = min(self.calibration_folds, positives, len(y) - positives)
         if folds >= 2:
             cv = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-            scores = cross_val_predict(estimator, X, y, cv=cv, method="decision_function")
+            scores = cross_val_predict(
+                estimator,
+                X,
+                y,
+                cv=cv,
+                method="decision_function",
+                params={} if weight is None else {"sample_weight": weight},
+            )
             platt = LogisticRegression(C=1e4).fit(scores.reshape(-1, 1), y)
             self.platt_[k] = (platt.coef_[0, 0], platt.intercept_[0])
-        estimator.fit(X, y)
+            self.oof_[:, k] = expit(scores * self.platt_[k, 0] + self.platt_[k, 1])
+        estimator.fit(X, y, sample_weight=weight)
         self.coef_[k] = estimator.coef_[0]
         self.intercept_[k] = estimator.intercept_[0]
 

@@ -1,8 +1,11 @@
 """Text normalization before features: what carries across wordings, brands and languages.
 
-Links, handles, emails, stock tickers and digits become placeholders (a model should learn "someone shared an
-email address", not one address); accents and case are folded so « reçu » and "recu" meet; long
-letter runs are shortened ("sooooo" -> "soo"). The post's source becomes a token of its own.
+Links, emails, stock tickers and digits become placeholders (a model should learn "someone shared an
+email address", not one address). Handles and the brand's own names are dropped: who is addressed
+says nothing of what is said, a lone handle must carry no label, and the brand is named in nearly
+every post a brand receives, so a feature for it would only learn how often the training rows
+happened to name it. Accents and case are folded so « reçu » and "recu" meet; long letter runs are
+shortened ("sooooo" -> "soo"). The post's source becomes a token of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +16,18 @@ from collections.abc import Iterable
 
 from events.schemas import Source
 
-__all__ = ["SOURCE_TOKENS", "brand_mask", "normalize", "normalize_many"]
+__all__ = [
+    "MIN_WORDS",
+    "SOURCE_TOKENS",
+    "brand_mask",
+    "normalize",
+    "normalize_many",
+    "readable_words",
+]
+
+MIN_WORDS = 3
+"""Fewer words than this (handles, links, emojis and digits aside) leave the model nothing to
+read: "😭😭😭 @brand", "lol", "👍". Such a post gets labels from detectors only."""
 
 SOURCE_TOKENS = {Source.mention: "zzmention", Source.staff: "zzstaff"}
 
@@ -42,23 +56,35 @@ _FOLD = _fold_table()
 
 
 def _placeholders(text: str) -> str:
-    """Links, emails, handles and tickers as tokens; each pattern runs only if it can match."""
+    """Links, emails and tickers as tokens, handles out; each pattern runs only if it can match."""
     if "://" in text or "www." in text.lower():
         text = _URL.sub(" zzurl ", text)
     if "@" in text:
-        text = _HANDLE.sub(" zzhandle ", _EMAIL.sub(" zzemail ", text))
+        text = _HANDLE.sub(" ", _EMAIL.sub(" zzemail ", text))
     if "$" in text or ":" in text:
         text = _TICKER.sub(" zzticker ", text)
     return text
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def readable_words(text: str, mask: re.Pattern[str] | None = None) -> int:
+    """How many words of two letters or more the post has beside links, handles, emails and the
+    brand's own names (`mask`)."""
+    text = _placeholders(text)
+    if mask is not None:
+        text = mask.sub(" ", text)
+    return sum(not w.startswith("zz") for w in _WORD.findall(text))
+
+
 def normalize(
     text: str, source: Source = Source.mention, mask: re.Pattern[str] | None = None
 ) -> str:
-    """The model's view of a post; `mask` (the brand's own names) becomes 'zzbrand'."""
+    """The model's view of a post; `mask` matches the brand's own names, which are dropped."""
     text = _placeholders(text)
     if mask is not None:
-        text = mask.sub(" zzbrand ", text)
+        text = mask.sub(" ", text)
     text = _REPEAT.sub(r"\1\1", text.lower().translate(_FOLD))
     return f"{SOURCE_TOKENS[source]} {' '.join(text.split())}"
 

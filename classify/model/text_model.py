@@ -17,6 +17,7 @@ from classify.model.embedding import EMBEDDING_DIM, SentenceEmbedding
 from classify.model.features import TextFeatures
 from classify.model.linear import CalibratedLinear, KindClassifier
 from classify.model.normalize import SOURCE_TOKENS, normalize_many
+from classify.model.thresholds import ALL_LANGUAGES, FLOOR, OperatingPoint
 from events.schemas import Label, Source
 
 __all__ = ["Explanation", "TextModel"]
@@ -27,8 +28,6 @@ _HIDDEN_FEATURES = set(SOURCE_TOKENS.values())
 _DISPLAY = {
     "zzurl": "<link>",
     "zzemail": "<email>",
-    "zzhandle": "@handle",
-    "zzbrand": "<brand>",
     "zzticker": "$TICKER",
     "zzmention": "",
     "zzstaff": "",
@@ -36,6 +35,8 @@ _DISPLAY = {
     "zzcuefail": "<not-working>",
     "zzcuebad": "<dissatisfaction>",
     "zzcuesarcasm": "<sarcasm>",
+    "zzcueinsult": "<insult>",
+    "zzcuethreat": "<threat>",
 }
 
 
@@ -70,11 +71,21 @@ class TextModel:
     metadata: ModelMetadata | None = None
     embedding: SentenceEmbedding | None = None
     kinds: KindClassifier | None = None
+    thresholds: dict[str, dict[Label, float]] = field(default_factory=dict)  # lang -> label -> t
+    operating_points: list[OperatingPoint] = field(default_factory=list)  # set by training
     _names: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def version(self) -> str:
         return self.metadata.version if self.metadata else "unsaved"
+
+    def thresholds_for(self, lang: str | None) -> dict[Label, float]:
+        """The score at which each label fires in this language, unless the brand sets its own."""
+        general = self.thresholds.get(ALL_LANGUAGES, {})
+        return {
+            label: self.thresholds.get(lang or "", {}).get(label, general.get(label, FLOOR))
+            for label in self.labels
+        }
 
     def vectorize(
         self, texts: Sequence[str], sources: Sequence[Source], mask: re.Pattern[str] | None = None
@@ -149,6 +160,10 @@ class TextModel:
                     "embedding_dim": EMBEDDING_DIM if self.embedding else 0,
                 },
                 "classifier": self.classifier.get_params(),
+                "thresholds": {
+                    lang: {str(k): v for k, v in points.items()}
+                    for lang, points in self.thresholds.items()
+                },
             },
         )
         return self.metadata
@@ -166,4 +181,5 @@ class TextModel:
             metadata=meta,
             embedding=SentenceEmbedding() if meta.features.get("embedding") else None,
             kinds=KindClassifier.from_arrays(arrays),
+            thresholds={lang: dict(points) for lang, points in meta.thresholds.items()},
         )

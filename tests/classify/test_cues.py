@@ -25,6 +25,14 @@ from classify.model.normalize import normalize
         ("Le forfait à 45 $ inclut-il les taxes ?", set()),
         ("Love this phone, the camera is great", set()),
         ("the downtown branch is lovely", set()),  # "down" inside a word is not a cue
+        ("@Brand your agent is a useless moron", {"zzcuebad", "zzcueinsult"}),
+        ("t'es vraiment un gros c0nnard", {"zzcueinsult"}),
+        ("Espèce de con, ferme-la", {"zzcueinsult"}),
+        ("I know where you live. Watch your back.", {"zzcuethreat"}),
+        ("on sait où tu habites, fais gaffe à toi", {"zzcuethreat"}),
+        ("this new update is killer", set()),
+        ("the show was a complete scream, I'm dead 😂", set()),
+        ("take the trash out before the pickup", set()),
     ],
 )
 def test_cue_families_fire_on_their_wordings_only(text: str, expected: set[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pytest
 from helpers import make_post
@@ -77,7 +78,7 @@ def test_brand_thresholds_and_switches_apply(engine: Engine, brand: BrandConfig)
     assert (
         Label.complaint
         in Engine(brand=loose, detectors=engine.detectors, model=engine.model)
-        .classify_one(Item(text="Bonne journée!"))
+        .classify_one(Item(text="Bonne journée à tout le monde!"))
         .label_set
     )
 
@@ -194,3 +195,62 @@ def test_the_service_dead_letters_only_the_post_that_breaks_the_engine(engine: E
     assert [d.event.text for d, _ in results] == ["Worst support ever", "Merci!"]
     assert len(rejected) == 1 and rejected[0].record.offset == 1
     assert rejected[0].reason == "classification failed: ValueError: cannot digest this post"
+
+
+def test_the_models_operating_point_applies_unless_the_brand_sets_a_threshold(
+    engine: Engine, brand: BrandConfig
+) -> None:
+    assert engine.model is not None
+    text = "Toujours pas reçu mon remboursement, ça fait 3 semaines. Service client nul."
+    assert Label.complaint in engine.classify_one(Item(text=text)).label_set
+    demanding = replace(engine.model, thresholds={"*": {Label.complaint: 1.0}})
+    strict = Engine(brand=brand, detectors=engine.detectors, model=demanding)
+    assert Label.complaint not in strict.classify_one(Item(text=text)).label_set
+    overridden = brand.model_copy(
+        update={"labels": {**brand.labels, Label.complaint: LabelPolicy(threshold=0.5)}}
+    )
+    brand_says = Engine(brand=overridden, detectors=engine.detectors, model=demanding)
+    assert Label.complaint in brand_says.classify_one(Item(text=text)).label_set
+
+
+def test_a_language_uses_its_own_operating_point(engine: Engine, brand: BrandConfig) -> None:
+    assert engine.model is not None
+    text = "Toujours pas reçu mon remboursement, ça fait 3 semaines. Service client nul."
+    english_only = replace(
+        engine.model, thresholds={"*": {Label.complaint: 0.5}, "en": {Label.complaint: 1.0}}
+    )
+    french_only = replace(
+        engine.model, thresholds={"*": {Label.complaint: 0.5}, "fr": {Label.complaint: 1.0}}
+    )
+    for model, fires in ((english_only, True), (french_only, False)):
+        other = Engine(brand=brand, detectors=engine.detectors, model=model)
+        assert (Label.complaint in other.classify_one(Item(text=text)).label_set) is fires
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😭😭😭 @LaurentiaMobile",
+        "👍",
+        "lol",
+        "@LaurentiaAide ?",
+        "https://t.co/x ❤️ 12",
+        "Laurentia Mobile lol",
+    ],
+)
+def test_a_post_with_nothing_to_read_gets_no_model_label(
+    engine: Engine, brand: BrandConfig, text: str
+) -> None:
+    anything = brand.model_copy(
+        update={"labels": {label: LabelPolicy(threshold=0.0) for label in Label}}
+    )
+    loose = Engine(brand=anything, detectors=engine.detectors, model=engine.model)
+    result = loose.classify_one(Item(text=text))
+    assert result.label_set == set()
+    assert any("no model label" in note for note in result.notes)
+
+
+def test_a_detector_still_fires_on_a_post_too_short_for_the_model(engine: Engine) -> None:
+    result = engine.classify_one(Item(text="julien.roy@exemple.com", source=Source.staff))
+    assert Label.risky_disclosure in result.label_set
+    assert all(e.detector != "model" for v in result.labels for e in v.evidence)
