@@ -28,6 +28,7 @@ LABELS = [
     ("harassment", "high"),
     ("copyright", "normal"),
     ("missing_disclaimer", "low"),
+    ("personal_data_exposed", "high"),
     ("investor_sensitive", "critical"),
 ]
 CHATTER = [

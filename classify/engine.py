@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,10 +22,11 @@ from classify.detectors import (
     build_detectors,
     context_from_brand,
 )
-from classify.fusion import fuse
+from classify.fusion import as_seen_from, fuse
 from classify.item import DEFAULT_MAX_CHARS, Item
 from classify.lang import UNDETERMINED, identify_language
 from classify.lang import warm_up as warm_up_language
+from classify.masking import mask_findings, mask_text
 from classify.model.normalize import MIN_WORDS, brand_mask, readable_words
 from classify.model.text_model import TextModel
 from events.brand import BrandConfig, load_brand_config
@@ -48,12 +49,18 @@ class Result:
     labels: list[LabelVerdict]
     scores: dict[Label, float]
     notes: list[str] = field(default_factory=list)
+    masked_text: str | None = None  # the classified text, personal data and secrets masked
 
     @property
     def label_set(self) -> set[Label]:
         return {v.label for v in self.labels}
 
     def verdict(self, post: Post, engine: Engine, *, shadow: bool = False) -> Verdict:
+        """The verdict on `post` (the post this result is for), its personal data masked."""
+        if self.masked_text is not None and len(post.text) >= len(self.masked_text):
+            post = post.model_copy(
+                update={"text": self.masked_text + post.text[len(self.masked_text) :]}
+            )
         return Verdict(
             post=post,
             lang=self.lang,
@@ -136,6 +143,9 @@ class Engine:
         results = []
         for i, (item, cap_note) in enumerate(capped):
             found, failures = self._detect(item)
+            found = [as_seen_from(f, item.source) for f in found]
+            masked = mask_text(item.text, found)
+            found = mask_findings(item.text, found)
             lang, mixed = self._language(item)
             notes = [n for n in (cap_note, *failures) if n]
             if scores[i] and readable_words(item.text, self._mask) < MIN_WORDS:
@@ -143,7 +153,8 @@ class Engine:
                 notes.append(f"fewer than {MIN_WORDS} words: no model label")
             if mixed:
                 notes.append("mixed languages: French and English")
-            results.append(self._result(i, item, lang, found, X, scores[i], kinds[i], notes))
+            result = self._result(i, item, lang, found, X, scores[i], kinds[i], notes)
+            results.append(replace(result, masked_text=masked))
         return results
 
     def classify_one(self, item: Item) -> Result:

@@ -10,12 +10,13 @@ model's strongest features.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from classify.detectors.base import Finding
 from events.brand import LabelPolicy
-from events.schemas import Evidence, Label, LabelVerdict
+from events.schemas import Evidence, Label, LabelVerdict, Source
 
-__all__ = ["DETECTOR_THRESHOLD", "finding_evidence", "fuse"]
+__all__ = ["DETECTOR_THRESHOLD", "as_seen_from", "finding_evidence", "fuse"]
 
 DETECTOR_THRESHOLD = 0.5
 """A detector's finding fires its label from this score on, unless the brand sets a threshold."""
@@ -28,6 +29,25 @@ _WHERE = {
     "place": "the post's geotag",
     "media": "the post's media",
 }
+
+
+_EXPOSED_KINDS = frozenset({"personal_data", "credentials"})
+
+
+def as_seen_from(finding: Finding, source: Source) -> Finding:
+    """The finding under the label its source calls for.
+
+    Personal data or credentials in a staff post are a risky disclosure (legal, critical); in a
+    mention, someone exposes data in public, usually their own: personal_data_exposed, for
+    customer care to hide the post and answer in private.
+    """
+    if (
+        source is Source.mention
+        and finding.label is Label.risky_disclosure
+        and finding.kind in _EXPOSED_KINDS
+    ):
+        return replace(finding, label=Label.personal_data_exposed)
+    return finding
 
 
 def finding_evidence(finding: Finding) -> Evidence:

@@ -35,6 +35,7 @@ from events.brand import BrandConfig
 from events.schemas import Label
 
 __all__ = [
+    "DETECTOR_LABELS",
     "MODEL_LABELS",
     "TrainParams",
     "cross_validate",
@@ -44,8 +45,10 @@ __all__ = [
     "train",
 ]
 
-MODEL_LABELS = [label for label in Label if label is not Label.missing_disclaimer]
-"""missing_disclaimer is about a profile bio, not the post's text: the disclaimer detector owns it."""
+DETECTOR_LABELS = frozenset({Label.missing_disclaimer, Label.personal_data_exposed})
+"""Labels only detectors give: missing_disclaimer is about a profile bio, not the post's text;
+personal_data_exposed is a personal-data finding on a mention (the engine names it)."""
+MODEL_LABELS = [label for label in Label if label not in DETECTOR_LABELS]
 
 _MIN_POSITIVES = 3
 

@@ -47,6 +47,7 @@ class Label(StrEnum):
     copyright = "copyright"
     harassment = "harassment"
     security_threat = "security_threat"
+    personal_data_exposed = "personal_data_exposed"
     missing_disclaimer = "missing_disclaimer"
 
 

@@ -160,7 +160,8 @@ def test_check_draft_explains_what_would_be_flagged(small_model) -> None:  # typ
         "--model",
         str(small_model[0]),
     )
-    assert "risky_disclosure (personal_data)" in output and "phone: 514-555-0199" in output
+    assert "risky_disclosure (personal_data)" in output and "phone: •••-•••-0199" in output
+    assert "514-555" not in output  # masked wherever it is shown
     assert "missing_disclaimer" in output and "author's bio" in output
     calm = _run(
         "check-draft",
@@ -221,7 +222,7 @@ def test_batch_reads_csv_post_records_with_author_columns(tmp_path: Path) -> Non
 
 def test_check_draft_runs_the_services_detector_settings(tmp_path: Path) -> None:
     text = "Le cell de Julien Roy c'est le 514-555-0199 si vous voulez lui parler"
-    assert "phone: 514-555-0199" in _run("check-draft", text)
+    assert "phone: •••-•••-0199" in _run("check-draft", text)
     config = tmp_path / "detectors.yaml"
     config.write_text("detectors:\n  phone: {enabled: false}\n", encoding="utf-8")
     result = runner.invoke(app, ["check-draft", text], env={"VIGIE_DETECTORS_CONFIG": str(config)})

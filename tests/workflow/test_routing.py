@@ -22,6 +22,8 @@ from workflow.seed import check_routing_references
         ((("security_threat", "critical"),), ["security"], [()]),
         ((("harassment", "high"),), ["hr"], [("security",)]),
         ((("missing_disclaimer", "low"),), ["hr"], [()]),
+        # A customer's own card number in public: customer care hides it and answers in private.
+        ((("personal_data_exposed", "high"),), ["customer_care"], [()]),
         # A complaint that spreads a rumour: one task for the comms lead, one for customer care.
         ((("complaint", "normal"), ("rumour", "high")), ["comms", "customer_care"], [(), ()]),
         # Two labels owned by the same team share one task.

@@ -58,6 +58,7 @@ def by_milestone(deadlines: list) -> dict[Milestone, object]:
         ("legal", "risky_disclosure", Severity.critical, "critical-disclosure"),
         ("triage", "triage", Severity.normal, "triage"),
         ("hr", "missing_disclaimer", Severity.low, "disclaimer"),
+        ("customer_care", "personal_data_exposed", Severity.high, "personal-data"),
     ],
 )
 def test_policy_selection_follows_the_brand_file(

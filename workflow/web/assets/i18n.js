@@ -109,6 +109,7 @@ export const LABELS = {
   copyright: { fr: "Droit d'auteur", en: "Copyright" },
   harassment: { fr: "Intimidation", en: "Harassment" },
   security_threat: { fr: "Menace de sécurité", en: "Security threat" },
+  personal_data_exposed: { fr: "Données personnelles exposées", en: "Personal data exposed" },
   missing_disclaimer: { fr: "Avertissement manquant", en: "Missing disclaimer" },
   triage: { fr: "Tri", en: "Triage" },
 };

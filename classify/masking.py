@@ -1,0 +1,83 @@
+"""Personal data and secrets masked in what leaves the classify service, as the detectors found them.
+
+A verdict carries the post: whatever the workflow stores, the queue page shows and an alert
+quotes comes from it. Each span a detector found as personal data or a credential is masked in
+place, one mask character per character, so the evidence offsets still point at it and the page
+can still highlight it: the kind of data and where it was stay visible, the data does not. Long
+numbers keep their last 4 digits (enough to tell a customer which card or line is meant), an
+e-mail keeps its domain, a secret keeps what names it ("code de porte c'est ••••#").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from classify.detectors.base import Finding
+
+__all__ = ["MASK", "MASKED_KINDS", "mask_findings", "mask_text"]
+
+MASK = "•"
+MASKED_KINDS = frozenset({"personal_data", "credentials"})
+_KEEP_DIGITS = 4
+_MIN_DIGITS_TO_KEEP = 10  # shorter numbers (SIN, SSN, a door code) are masked whole
+
+
+def _mask_number(span: str) -> str:
+    digits = sum(ch.isdigit() for ch in span)
+    keep = _KEEP_DIGITS if digits >= _MIN_DIGITS_TO_KEEP else 0
+    out, seen = [], 0
+    for ch in span:
+        if ch.isdigit():
+            seen += 1
+            out.append(ch if seen > digits - keep else MASK)
+        else:
+            out.append(MASK if ch.isalpha() else ch)
+    return "".join(out)
+
+
+def _mask_word_chars(span: str) -> str:
+    return "".join(MASK if ch.isalnum() else ch for ch in span)
+
+
+def mask_span(span: str, kind: str | None) -> str:
+    """One span masked, same length as the original."""
+    if kind == "credentials":
+        head, _, value = span.rpartition(" ")
+        return f"{head} {_mask_word_chars(value)}" if head else _mask_word_chars(value)
+    if "@" in span:
+        local, _, domain = span.partition("@")
+        return f"{_mask_word_chars(local)}@{domain}"
+    if sum(ch.isdigit() for ch in span) >= sum(ch.isalpha() for ch in span):
+        return _mask_number(span)
+    return _mask_word_chars(span)
+
+
+def _maskable(finding: Finding, length: int) -> bool:
+    return (
+        finding.kind in MASKED_KINDS
+        and finding.where == "text"
+        and finding.start is not None
+        and finding.end is not None
+        and 0 <= finding.start < finding.end <= length
+    )
+
+
+def mask_text(text: str, findings: Iterable[Finding]) -> str:
+    """The text with every personal-data or credential span masked in place."""
+    chars = list(text)
+    for f in findings:
+        if _maskable(f, len(text)):
+            assert f.start is not None and f.end is not None
+            chars[f.start : f.end] = mask_span(text[f.start : f.end], f.kind)
+    return "".join(chars)
+
+
+def mask_findings(text: str, findings: Iterable[Finding]) -> list[Finding]:
+    """The findings with the text they quote masked the same way as the post."""
+    return [
+        replace(f, text=mask_span(text[f.start : f.end], f.kind))  # type: ignore[index]
+        if _maskable(f, len(text))
+        else f
+        for f in findings
+    ]
