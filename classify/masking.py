@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from classify.detectors.base import Finding
+from classify.fusion import DETECTOR_THRESHOLD
 
 __all__ = ["MASK", "MASKED_KINDS", "mask_findings", "mask_text"]
 
@@ -54,8 +55,10 @@ def mask_span(span: str, kind: str | None) -> str:
 
 
 def _maskable(finding: Finding, length: int) -> bool:
+    """A personal-data or credential span the detector stands behind (scored to fire)."""
     return (
         finding.kind in MASKED_KINDS
+        and finding.score >= DETECTOR_THRESHOLD
         and finding.where == "text"
         and finding.start is not None
         and finding.end is not None

@@ -98,10 +98,12 @@ class CopyrightDetector(Detector):
     )
 
     def _detect(self, item: Item) -> Iterable[Finding]:
-        credited = _CREDITED.search(item.text) and not _NEGATED_CREDIT.search(item.text)
-        if credited:
+        matches = list(_SIGNALS.finditer(item.text))  # rare: the credit check runs only then
+        if not matches or (
+            _CREDITED.search(item.text) and not _NEGATED_CREDIT.search(item.text)
+        ):
             return
-        for match in _SIGNALS.finditer(item.text):
+        for match in matches:
             yield self.hit(
                 match.group(0), match.start(), match.end(), detail="reuse without credit"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import ClassVar
 
@@ -17,7 +18,17 @@ _SITES = (
     r"(?i:airport|aéroport|hotel|hôtel|office|bureau|HQ|headquarters|siège social|data ?cent(?:er|re)"
     r"|centre de données|warehouse|entrepôt|plant|usine|lobby|gate|porte \d+|terminal)"
 )
-_PLACE = rf"(?:(?i:the |our |my |l['’]|la |le |les |notre |mon |ma )?{_SITES}\b|[A-ZÀ-Ý][\w'’-]+)"
+_PLACE = (
+    rf"(?:(?i:the |our |my |l['’]|la |le |les |notre |mon |ma )?{_SITES}\b"
+    rf"|(?i:the |l['’]|la |le )?[A-ZÀ-Ý][\w'’-]+)"
+)
+# A shop inviting people over is not someone's whereabouts: "come see us at the Laval store".
+_INVITATION = re.compile(
+    r"\b(?:come (?:see|visit|by|say)|join us|see you there|venez|rejoignez|passez nous|"
+    r"on vous attend|visit us|visitez)\b",
+    re.IGNORECASE,
+)
+_SHOP = re.compile(r"\b(?:store|shop|boutique|magasin|kiosk|kiosque|succursale)\b", re.IGNORECASE)
 _PHRASES = compile_any(
     [
         # Someone says where they are right now.
@@ -30,7 +41,7 @@ _PHRASES = compile_any(
         r"\b(?:CEO|CFO|COO|CTO|(?i:president|PDG|DG|présidente?|vice-présidente?)|VP|(?i:notre patron(?:ne)?|our boss))\b"
         r"[^.!?\n]{0,40}\b(?i:will be|is flying|flies|lands?|arrives?|sera|atterrit|arrive|s['’]envole|"
         r"débarque|en route)\b[^.!?\n]{0,30}\b(?i:in|at|to|à|au|aux|en|vers)\b",
-        r"\b(?i:hotel|hôtel|room|chambre|suite) (?:n[o°º]\.? ?|#)?\d{2,4}\b",
+        r"\b(?i:hotel|hôtel|room|chambre) (?:n[o°º]\.? ?|#)?\d{2,4}\b",
     ],
     flags=0,  # place names are told apart by their capital letter
 )
@@ -38,7 +49,7 @@ _PHRASES = compile_any(
 
 class LocationDetector(Detector):
     name: ClassVar[str] = "location"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     label: ClassVar[Label] = Label.risky_disclosure
     kind: ClassVar[str | None] = "location"
     keywords: ClassVar[tuple[str, ...]] = (
@@ -78,7 +89,6 @@ class LocationDetector(Detector):
         "hôtel",
         "room",
         "chambre",
-        "suite",
     )
 
     def detect(self, item: Item) -> list[Finding]:
@@ -91,7 +101,18 @@ class LocationDetector(Detector):
         return geotag + super().detect(item)
 
     def _detect(self, item: Item) -> Iterable[Finding]:
-        for match in _PHRASES.finditer(item.text):
+        text = item.text
+        for match in _PHRASES.finditer(text):
+            sentence = _sentence(text, match.start(), match.end())
+            if _INVITATION.search(sentence) and _SHOP.search(sentence):
+                continue
             yield self.hit(
                 match.group(0), match.start(), match.end(), detail="says where someone is"
             )
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence (or line) around a match."""
+    left = max(text.rfind(c, 0, start) for c in ".!?\n")
+    rights = [i for i in (text.find(c, end) for c in ".!?\n") if i != -1]
+    return text[left + 1 : min(rights) if rights else len(text)]

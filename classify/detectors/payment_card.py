@@ -1,4 +1,9 @@
-"""Payment card numbers: 13-19 digits with a card network prefix and a valid Luhn checksum."""
+"""Payment card numbers: 13-19 digits with a card network prefix and a valid Luhn checksum.
+
+Digits may run together or come in groups (4-4-4-4, Amex 4-6-5, 19 digits as 4-4-4-4-3) split by
+spaces, dashes or dots. "Order", « facture » or "tracking" just before lowers the score, as a
+long reference number passes Luhn one time in ten.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +14,60 @@ from typing import ClassVar
 from stdnum import luhn
 
 from classify.detectors.base import Detector, Finding
+from classify.detectors.patterns import ContextWords
 from classify.item import Item
 from events.schemas import Label
 
 __all__ = ["PaymentCardDetector"]
 
-_CANDIDATE = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-# Visa, Mastercard (51-55, 2221-2720), Amex, Discover, JCB, Diners, UnionPay, Interac-like 5x.
-_NETWORK = re.compile(
-    r"^(4|5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720)|3[47]|6011|65|64[4-9]|35|30[0-5]|36|38|62)"
+_CANDIDATE = re.compile(r"(?<![\d.-])\d(?:[ .-]?\d){12,18}(?![\d-]|\.\d)")
+# Visa, Mastercard (51-55, 2221-2720), Amex, Discover, JCB, Diners, UnionPay, Maestro (50, 56-69).
+_NETWORK = re.compile(r"^(4|5[0-8]|2(2[2-9]|[3-6]\d|7[01]|720)|3[47]|6\d|35|30[0-5]|36|38)")
+_CONTEXT = ContextWords(
+    support=re.compile(
+        r"\b(?:card|carte|visa|master\s?card|amex|american express|discover|jcb|maestro|"
+        r"unionpay|cb|credit|cr[ée]dit|debit|d[ée]bit|cvv|cvc|exp)"
+    ),
+    against=re.compile(
+        r"\b(?:order|commande|invoice|facture|tracking|suivi|colis|parcel|ticket|dossier|"
+        r"ref|réf|reference|référence|serial|imei|iccid|sim)\b"
+    ),
+    before=30,
+    after=15,
+    boost=0.1,
+    damp=0.5,
 )
 
 
 class PaymentCardDetector(Detector):
     name: ClassVar[str] = "payment_card"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     label: ClassVar[Label] = Label.risky_disclosure
     kind: ClassVar[str | None] = "personal_data"
     min_digits: ClassVar[int] = 13
 
     def _detect(self, item: Item) -> Iterable[Finding]:
-        for match in _CANDIDATE.finditer(item.text):
-            digits = re.sub(r"\D", "", match.group(0))
-            if 13 <= len(digits) <= 19 and _NETWORK.match(digits) and luhn.is_valid(digits):
-                yield self.hit(
-                    match.group(0), match.start(), match.end(), detail="payment card (Luhn)"
-                )
+        text = item.text
+        for match in _CANDIDATE.finditer(text):
+            raw = _card_prefix(match.group(0))
+            if raw is None:
+                continue
+            start, end = match.start(), match.start() + len(raw)
+            score = _CONTEXT.score(text, start, end, float(self.score or 0.0))
+            yield self.hit(raw, start, end, detail="payment card (Luhn)", score=score)
+
+
+def _card_prefix(raw: str) -> str | None:
+    """The card number a run of digits starts with: all of it, or its first groups when digits
+    that follow (an expiry date, a CVV) were swallowed; None if none is a card."""
+    if len(set(re.findall(r"\D", raw))) > 1:
+        return None  # mixed separators: a date or a phone number next to other digits
+    groups = re.split(r"(\D)", raw)
+    for end in range(len(groups), 0, -2):
+        candidate = "".join(groups[:end])
+        digits = re.sub(r"\D", "", candidate)
+        if len(digits) < 13:
+            return None
+        if len(digits) <= 19 and _NETWORK.match(digits) and luhn.is_valid(digits):
+            return candidate
+    return None

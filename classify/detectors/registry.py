@@ -15,12 +15,15 @@ from classify.detectors.disclaimer import DisclaimerDetector
 from classify.detectors.email import EmailDetector
 from classify.detectors.france_nir import FranceNirDetector
 from classify.detectors.iban import IbanDetector
+from classify.detectors.ip_address import IpAddressDetector
 from classify.detectors.location import LocationDetector
 from classify.detectors.payment_card import PaymentCardDetector
+from classify.detectors.person_name import PersonNameDetector
 from classify.detectors.phone import PhoneDetector
 from classify.detectors.postal_address import PostalAddressDetector
 from classify.detectors.roster import RosterDetector
 from classify.detectors.secrets import SecretsDetector
+from classify.detectors.us_ssn import UsSsnDetector
 from events.brand import BrandConfig
 from events.errors import ConfigError
 from events.schemas import Source
@@ -38,7 +41,10 @@ REGISTRY: dict[str, type[Detector]] = {
         IbanDetector,
         CanadaSinDetector,
         FranceNirDetector,
+        UsSsnDetector,
+        IpAddressDetector,
         PostalAddressDetector,
+        PersonNameDetector,
         SecretsDetector,
         LocationDetector,
         ConfidentialityDetector,

@@ -24,7 +24,8 @@ _RULES: tuple[tuple[str, str], ...] = (
     ("credentials in a URL", r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:[^\s:/@]+@[\w.-]+"),
     (
         "password",
-        r"(?i:\b(?:password|passwd|pwd|passcode|mot de passe|mdp|wi-?fi pass(?:word)?)"
+        r"(?i:\b(?:password|passwd|pwd|passcode|mot de passe|mdp|wi-?fi pass(?:word)?|"
+        r"code (?:du |de |d['’])?wi-?fi|wi-?fi code|cl[ée] (?:du )?wi-?fi|wi-?fi key)"
         r"(?: (?:du|de|for|of|to) [\w' -]{1,25}?)?\s*(?:[:=]|est|is|c['’]est)\s*)"
         r"[\"'«]?\s*(?!(?i:oubli|forgot|reset|chang|incorrect|wrong|invalid|expir|required|needed|requis))"
         r"(?!(?i:not|pas|trop|too|still|toujours|encore|the|le|la|my|mon)\b)"
@@ -37,9 +38,11 @@ _RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "access code",
-        r"(?i:\b(?:door|gate|alarm|badge|building|vault) code|code (?:de la porte|de porte|"
-        r"d['’]accès|de l['’]alarme|du local|du coffre|de la salle|du badge)"
-        r"(?: \w+)?\s*(?::|=|est|is|c['’]est)?\s*)\d{3,8}\b",
+        r"(?i:(?:\b(?:front |back |)(?:door|gate|alarm|badge|building|vault|garage|entry|lockbox|"
+        r"keypad|intercom|safe) code|\bcode (?:de |du |des |d['’]|de la |de l['’])?(?:porte|portail|"
+        r"accès|acces|alarme|local|coffre|salle|badge|garage|immeuble|bâtiment|batiment|entrée|"
+        r"entree|interphone|cadenas)|\bdigicode)"
+        r"(?:[ \t]+[\w'’-]+){0,3}?\s*(?::|=|\bis\b|\best\b|c['’]est)?\s*)\d{3,8}\b",
     ),
 )
 _PATTERN = re.compile("|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(_RULES)))
@@ -47,7 +50,7 @@ _PATTERN = re.compile("|".join(f"(?P<r{i}>{p})" for i, (_, p) in enumerate(_RULE
 
 class SecretsDetector(Detector):
     name: ClassVar[str] = "secrets"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"
     label: ClassVar[Label] = Label.risky_disclosure
     kind: ClassVar[str | None] = "credentials"
     keywords: ClassVar[tuple[str, ...]] = (
@@ -96,4 +99,7 @@ def _mask(secret: str) -> str:
     keyed = _KEYED.match(secret)
     if keyed:
         return keyed.group(1) + keyed.group(2)[:2] + "…"
+    code = re.match(r"^(.*\D)(\d{3,8})$", secret)
+    if code:  # "gate code 2580": the words, then the code's first two digits
+        return code.group(1) + code.group(2)[:2] + "…"
     return secret[:6] + "…"

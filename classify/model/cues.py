@@ -86,9 +86,21 @@ _EMOJI_SARCASM = re.compile(
 )
 
 
+_ANY_CUE = re.compile(
+    _W
+    + "(?:"
+    + "|".join(f"(?P<{token}>{p.pattern[len(_W) : -len(_E)]})" for token, p in CUES.items())
+    + ")"
+    + _E
+)
+"""Every family in one pattern, scanned once (half the time of one scan per family); a wording
+inside another family's longer match ("again" in "never again") counts for the longer one only."""
+
+
 def cue_tokens(text: str) -> str:
     """The cue tokens of one normalized text, space-separated ('' when none)."""
-    found = [token for token, pattern in CUES.items() if pattern.search(text)]
+    matched = {m.lastgroup for m in _ANY_CUE.finditer(text)}
+    found = [token for token in CUES if token in matched]
     if "zzcuesarcasm" not in found and _EMOJI_SARCASM.search(text):
         found.append("zzcuesarcasm")
     return " ".join(found)

@@ -63,6 +63,15 @@ TABLE = [
     ),
     ("postal_address", "12 avenue des Champs, 75008 Paris", "12 avenue des Champs, 75008 Paris"),
     ("postal_address", "Je suis au 3e étage, 4 rue de problèmes 😂", None),
+    ("us_ssn", "My SSN is 523-71-4408, why does the bot need it", "523-71-4408"),
+    ("us_ssn", "social security number 455 19 2038 on the form", "455 19 2038"),
+    ("us_ssn", "SSN 666-12-3456 (no such area)", None),
+    ("us_ssn", "Order 523 71 4408 shipped", None),
+    ("ip_address", "login attempts from 203.0.113.45, not me", "203.0.113.45"),
+    ("ip_address", "server 2001:db8:85a3::8a2e:370:7334 is down", "2001:db8:85a3::8a2e:370:7334"),
+    ("ip_address", "Firmware v2.3.1.4 bricked my router", None),
+    ("ip_address", "App version 10.0.0.1 is out", None),
+    ("ip_address", "Meeting at 10:30:45 sharp", None),
     ("postal_address", "We sold 450 phones this week in 12 stores", None),
     ("secrets", "mot de passe: Laurentia2024! pour le wifi invité", "mot de passe: Laurentia2024!"),
     ("secrets", "prod key AKIAIOSFODNN7EXAMPLE in the screenshot", "AKIAIOSFODNN7EXAMPLE"),
@@ -121,8 +130,8 @@ def _detector(name: str) -> Detector:
 )
 def test_detector_table(name: str, text: str, expected: str | None) -> None:
     found = _detector(name).detect(Item(text=text, source=Source.staff))
-    if expected is None:
-        assert found == [], f"{name} should not fire on {text!r}: {found}"
+    if expected is None:  # nothing that fires (a low-scored finding is evidence, not a hit)
+        assert [f for f in found if f.score >= 0.5] == [], f"{name} fired on {text!r}: {found}"
         return
     spans = [text[f.start : f.end].strip(" ,") for f in found if f.start is not None]
     assert expected in spans, f"{name} on {text!r} found {spans}"
@@ -209,11 +218,28 @@ def test_roster_names_are_supporting_evidence(text: str, expected: list[str]) ->
     assert all(f.score == 0.0 for f in found)
 
 
-def test_personal_data_detectors_watch_staff_posts_by_default() -> None:
+PERSONAL_DATA = (
+    "email",
+    "phone",
+    "payment_card",
+    "iban",
+    "canada_sin",
+    "france_nir",
+    "us_ssn",
+    "ip_address",
+    "postal_address",
+)
+
+
+def test_personal_data_detectors_watch_staff_posts_and_mentions() -> None:
     detectors = {d.name: d for d in build_detectors(DetectorsConfig.load(), CONTEXT)}
+    for name in PERSONAL_DATA:
+        assert detectors[name].sources == frozenset({Source.staff, Source.mention}), name
+        assert detectors[name].kind == "personal_data"
     text = "Rappelez-moi au 514-555-0199"
-    assert detectors["phone"].detect(Item(text=text, source=Source.mention)) == []
-    assert detectors["phone"].detect(Item(text=text, source=Source.staff))
+    for source in (Source.mention, Source.staff):
+        assert detectors["phone"].detect(Item(text=text, source=source))
+    assert detectors["location"].sources == frozenset({Source.staff})
 
 
 def test_config_turns_detectors_off_and_rejects_unknown_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -230,7 +256,7 @@ def test_config_turns_detectors_off_and_rejects_unknown_names(tmp_path) -> None:
 
 
 def test_every_registered_detector_has_a_name_a_version_and_a_table_row() -> None:
-    tested = {name for name, _, _ in TABLE} | {"disclaimer", "roster"}
+    tested = {name for name, _, _ in TABLE} | {"disclaimer", "roster", "person_name"}
     assert set(REGISTRY) == tested
     for name, cls in REGISTRY.items():
         assert cls.name == name and cls.version
