@@ -12,8 +12,9 @@ from events.schemas import Label
 
 __all__ = ["EmailDetector"]
 
+# Not after "@": "@saeed_k@mastodon.social" is a fediverse handle, not a mailbox.
 _EMAIL = re.compile(
-    r"(?<![\w.+-])([\w.+-]{1,64})@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})(?![\w-])"
+    r"(?<![\w.+@-])([\w.+-]{1,64})@([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})(?![\w-])"
 )
 # « jean [at] exemple [dot] com », "sam.r (at) example (dot) org", « luc (arobase) exemple.fr ».
 _AT = r"\s*[\[({<]\s*(?i:at|arobase|@)\s*[\])}>]\s*|\s+(?:arobase|AT)\s+"
@@ -65,7 +66,7 @@ ROLE_MAILBOXES = frozenset(
 
 class EmailDetector(Detector):
     name: ClassVar[str] = "email"
-    version: ClassVar[str] = "1.1"
+    version: ClassVar[str] = "1.2"
     label: ClassVar[Label] = Label.risky_disclosure
     kind: ClassVar[str | None] = "personal_data"
 

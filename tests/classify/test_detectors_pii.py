@@ -117,6 +117,7 @@ def test_fires_with_exact_spans_and_kind(name: str, text: str, spans: list[str],
 
 
 NEGATIVES = [
+    ("email", "@saeed_k@mastodon.social ici depuis 4 ans, une seule panne"),  # a fediverse handle
     ("phone", "Commande #5145550199 toujours pas reçue"),
     ("phone", "Order 6135550181 arrived damaged"),
     ("phone", "ticket 4382019 open for a month"),
