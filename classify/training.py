@@ -29,7 +29,7 @@ from classify.model.embedding import SentenceEmbedding
 from classify.model.features import TextFeatures
 from classify.model.linear import CalibratedLinear, KindClassifier
 from classify.model.normalize import brand_mask, normalize_many
-from classify.model.text_model import TextModel
+from classify.model.text_model import TextModel, text_key
 from classify.model.thresholds import choose_thresholds
 from events.brand import BrandConfig
 from events.schemas import Label
@@ -168,6 +168,7 @@ def train(
                 }
             }
     model = fit_model(rows, params, brand)
+    model.training_rows = np.unique(np.array([text_key(r.text) for r in rows], dtype=np.uint64))
     digest = data_hash(rows)
     now = datetime.now(UTC)
     return model.save(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class TextModel:
     kinds: KindClassifier | None = None
     thresholds: dict[str, dict[Label, float]] = field(default_factory=dict)  # lang -> label -> t
     operating_points: list[OperatingPoint] = field(default_factory=list)  # set by training
+    training_rows: np.ndarray | None = None  # text_key() of every training row, sorted
     _names: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
@@ -147,6 +149,7 @@ class TextModel:
             **self.features.to_arrays(),
             **self.classifier.to_arrays(),
             **(self.kinds.to_arrays() if self.kinds is not None else {}),
+            **({"training_rows": self.training_rows} if self.training_rows is not None else {}),
         }
         self.metadata = write_artifact(
             directory,
@@ -182,4 +185,17 @@ class TextModel:
             embedding=SentenceEmbedding() if meta.features.get("embedding") else None,
             kinds=KindClassifier.from_arrays(arrays),
             thresholds={lang: dict(points) for lang, points in meta.thresholds.items()},
+            training_rows=arrays.get("training_rows"),
         )
+
+    def seen(self, texts: Sequence[str]) -> int:
+        """How many of these texts this model was trained on (0 when it does not know)."""
+        if self.training_rows is None or not len(texts):
+            return 0
+        keys = np.array([text_key(t) for t in texts], dtype=np.uint64)
+        return int(np.isin(keys, self.training_rows, assume_unique=False).sum())
+
+
+def text_key(text: str) -> int:
+    """A 64-bit key of a post's text: how a model remembers which rows it learned from."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")

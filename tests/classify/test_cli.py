@@ -82,8 +82,10 @@ def test_train_then_eval_round_trip(small_rows: list[LabelledRow], tmp_path: Pat
     assert "model cli-1" in output and "held-out macro-F1" in output
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["version"] == "cli-1" and meta["training_data"]["rows"] == len(small_rows)
-    report = json.loads(_run("eval", "--data", str(data), "--model", str(out), "--json"))
+    result = runner.invoke(app, ["eval", "--data", str(data), "--model", str(out), "--json"])
+    report = json.loads(result.stdout)  # the warning about training rows goes to stderr
     assert report["model_version"] == "cli-1" and set(report["by_lang"]) == {"en", "fr"}
+    assert report["training_rows_seen"] == len(small_rows)
     text = _run("eval", "--data", str(data), "--model", str(out))
     assert "macro-F1" in text and "confusions" in text
 
@@ -227,3 +229,19 @@ def test_check_draft_runs_the_services_detector_settings(tmp_path: Path) -> None
     config.write_text("detectors:\n  phone: {enabled: false}\n", encoding="utf-8")
     result = runner.invoke(app, ["check-draft", text], env={"VIGIE_DETECTORS_CONFIG": str(config)})
     assert result.exit_code == 0 and "phone:" not in result.output
+
+
+def test_eval_warns_when_the_rows_are_the_models_own_training_rows(
+    small_rows: list[LabelledRow], tmp_path: Path
+) -> None:
+    seen, unseen = tmp_path / "seen.jsonl", tmp_path / "unseen.jsonl"
+    seen.write_text("".join(r.model_dump_json() + "\n" for r in small_rows[:40]))
+    unseen.write_text('{"text": "a post written after training", "labels": []}\n')
+    out = tmp_path / "model"
+    _run("train", "--data", str(seen), "--out", str(out), "--holdout", "0")
+    result = runner.invoke(app, ["eval", "--data", str(seen), "--model", str(out), "--json"])
+    assert result.exit_code == 0
+    assert "warning: 40 of 40 rows (100%) are rows this model was trained on" in result.output
+    fresh = runner.invoke(app, ["eval", "--data", str(unseen), "--model", str(out), "--json"])
+    assert fresh.exit_code == 0 and "warning" not in fresh.output
+    assert json.loads(fresh.stdout)["training_rows_seen"] == 0

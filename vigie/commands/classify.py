@@ -197,8 +197,17 @@ def evaluate(
             report = cross_validate(rows, folds, brand=brand, detectors=detectors, labels=labels)
         else:
             model_dir = settings.model_dir or BUNDLED_MODEL
-            engine = Engine(brand=brand, detectors=detectors, model=TextModel.load(model_dir))
+            text_model = TextModel.load(model_dir)
+            engine = Engine(brand=brand, detectors=detectors, model=text_model)
             report = evaluate_engine(engine, rows, labels)
+            report["training_rows_seen"] = seen = text_model.seen([r.text for r in rows])
+            if seen:
+                typer.secho(
+                    f"warning: {seen} of {len(rows)} rows ({seen / len(rows):.0%}) are rows this "
+                    "model was trained on: its figures on them overstate its quality",
+                    err=True,
+                    fg=typer.colors.YELLOW,
+                )
             report["model_version"] = engine.model_version
     except VigieError as exc:
         fail(str(exc))
