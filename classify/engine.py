@@ -26,7 +26,7 @@ from classify.fusion import as_seen_from, fuse
 from classify.item import DEFAULT_MAX_CHARS, Item
 from classify.lang import UNDETERMINED, identify_language
 from classify.lang import warm_up as warm_up_language
-from classify.masking import mask_findings, mask_text
+from classify.masking import mask
 from classify.model.normalize import MIN_WORDS, brand_mask, readable_words
 from classify.model.text_model import TextModel
 from events.brand import BrandConfig, load_brand_config
@@ -143,9 +143,7 @@ class Engine:
         results = []
         for i, (item, cap_note) in enumerate(capped):
             found, failures = self._detect(item)
-            found = [as_seen_from(f, item.source) for f in found]
-            masked = mask_text(item.text, found)
-            found = mask_findings(item.text, found)
+            masked, found = mask(item.text, [as_seen_from(f, item.source) for f in found])
             lang, mixed = self._language(item)
             notes = [n for n in (cap_note, *failures) if n]
             if scores[i] and readable_words(item.text, self._mask) < MIN_WORDS:

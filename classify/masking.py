@@ -16,7 +16,7 @@ from dataclasses import replace
 from classify.detectors.base import Finding
 from classify.fusion import DETECTOR_THRESHOLD
 
-__all__ = ["MASK", "MASKED_KINDS", "mask_findings", "mask_text"]
+__all__ = ["MASK", "MASKED_KINDS", "mask", "mask_span"]
 
 MASK = "•"
 MASKED_KINDS = frozenset({"personal_data", "credentials"})
@@ -66,21 +66,15 @@ def _maskable(finding: Finding, length: int) -> bool:
     )
 
 
-def mask_text(text: str, findings: Iterable[Finding]) -> str:
-    """The text with every personal-data or credential span masked in place."""
-    chars = list(text)
+def mask(text: str, findings: Iterable[Finding]) -> tuple[str, list[Finding]]:
+    """The text with every personal-data or credential span masked in place, and the findings
+    quoting their span masked the same way."""
+    chars, masked = list(text), []
     for f in findings:
         if _maskable(f, len(text)):
             assert f.start is not None and f.end is not None
-            chars[f.start : f.end] = mask_span(text[f.start : f.end], f.kind)
-    return "".join(chars)
-
-
-def mask_findings(text: str, findings: Iterable[Finding]) -> list[Finding]:
-    """The findings with the text they quote masked the same way as the post."""
-    return [
-        replace(f, text=mask_span(text[f.start : f.end], f.kind))  # type: ignore[index]
-        if _maskable(f, len(text))
-        else f
-        for f in findings
-    ]
+            hidden = mask_span(text[f.start : f.end], f.kind)
+            chars[f.start : f.end] = hidden
+            f = replace(f, text=hidden)
+        masked.append(f)
+    return "".join(chars), masked

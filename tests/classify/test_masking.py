@@ -8,7 +8,7 @@ from helpers import make_post
 from classify.detectors.base import Finding
 from classify.engine import Engine
 from classify.item import Item
-from classify.masking import MASK, mask_span, mask_text
+from classify.masking import MASK, mask, mask_span
 from events.schemas import Label, Source
 
 CARD = "4111 1111 1111 1111"
@@ -37,8 +37,9 @@ def test_only_personal_data_and_credentials_are_masked() -> None:
     text = "Je suis à Laval jusqu'à 17h, ma carte 4111 1111 1111 1111"
     place = Finding("location", "1", Label.risky_disclosure, "location", 0.7, "Laval", 10, 15)
     card = Finding("payment_card", "1", Label.risky_disclosure, "personal_data", 0.9, CARD, 38, 57)
-    masked = mask_text(text, [place, card])
+    masked, found = mask(text, [place, card])
     assert masked.startswith("Je suis à Laval") and masked.endswith("•••• 1111")
+    assert [f.text for f in found] == ["Laval", "•••• •••• •••• 1111"]
 
 
 def test_a_customers_own_card_is_exposed_data_and_a_staff_leak_is_a_disclosure(
