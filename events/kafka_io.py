@@ -8,8 +8,10 @@ succeeded. Three outcomes are kept apart:
 - transient (the handler raised TransientError): partitions paused, the same batch retried with
   backoff, never dead-lettered;
 - success: committed.
-Handlers must be idempotent: a crash between the database commit and the offset commit replays
-the batch.
+Nothing is committed before every record it covers is acknowledged: `EventProducer.flush` fails
+(TransientError) when any send of the calling thread was not acknowledged, so the batch is
+retried, and a producer that failed is rebuilt rather than left dropping records. Handlers must
+be idempotent: a crash between the database commit and the offset commit replays the batch.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from pydantic import BaseModel
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
@@ -84,25 +87,52 @@ class Rejection:
 BatchHandler = Callable[[list[Delivery[E]]], Iterable[Rejection] | None]
 
 
+DEFAULT_MAX_REQUEST_SIZE = 1048576  # kafka-python's default max_request_size
+REBUILD_BOOTSTRAP_MS = 3000
+
+
 class EventProducer:
-    """Validated, keyed, headed writes; library errors come out as BrokerError."""
+    """Validated, keyed, headed writes that count only once acknowledged.
+
+    Sends are remembered per thread (ingest's sources share one producer) until that thread's
+    `flush()`, which raises TransientError unless the broker acknowledged every one of them. A
+    producer that lost a send is closed and rebuilt: after a broker restart kafka-python's
+    producer can stay in a state where every later send fails, and a service that keeps running
+    with it would look healthy while dropping everything.
+    """
 
     def __init__(self, bootstrap_servers: str, *, service: str, **config: object) -> None:
         self.service = service
+        self._bootstrap_servers = bootstrap_servers
+        self._config = config
+        self._max_record = int(config.get("max_request_size", DEFAULT_MAX_REQUEST_SIZE)) - 4096
+        self._local = threading.local()
+        self._swap = threading.Lock()
+        self._producer = self._connect()
+
+    def _connect(self, **overrides: object) -> KafkaProducer:
         try:
-            self._producer = KafkaProducer(
-                bootstrap_servers=bootstrap_servers,
-                client_id=f"vigie-{service}",
+            return KafkaProducer(
+                bootstrap_servers=self._bootstrap_servers,
+                client_id=f"vigie-{self.service}",
                 acks="all",
                 linger_ms=5,
                 retries=5,
-                **config,
+                **{**self._config, **overrides},
             )
         except KafkaError as exc:
-            raise BrokerError(f"cannot connect producer to {bootstrap_servers}: {exc}") from exc
+            raise BrokerError(
+                f"cannot connect producer to {self._bootstrap_servers}: {exc}"
+            ) from exc
+
+    @property
+    def _pending(self) -> list[FutureRecordMetadata]:
+        if not hasattr(self._local, "pending"):
+            self._local.pending = []
+        return self._local.pending
 
     def send(self, topic: Topic[E], event: E, *, correlation_id: str | None = None) -> object:
-        """Queue one event; call flush() before treating it as written."""
+        """Queue one event; it counts as written only once flush() returned."""
         if not isinstance(event, topic.model):
             raise TypeError(f"{topic.name} carries {topic.model.__name__}, not {type(event).__name__}")
         metrics.RECORDS_PRODUCED.labels(self.service, topic.name).inc()
@@ -114,29 +144,80 @@ class EventProducer:
         )
 
     def dead_letter(self, record: ConsumerRecord, reason: str, *, dlq: str) -> object:
-        """Keep the original bytes, key and headers; add where it came from and why."""
-        headers: Headers = [h for h in (record.headers or []) if not h[0].startswith("dlq-")]
+        """Keep the original bytes, key and headers; add where it came from and why.
+
+        Anything a consumer can receive is accepted: header values that are null become empty,
+        and a record with neither key nor value, or too large to copy, is kept as a stub (an
+        empty value) whose headers say so; the coordinates still point at the original.
+        """
+        headers: Headers = [
+            (name, value if value is not None else b"")
+            for name, value in (record.headers or [])
+            if not name.startswith("dlq-")
+        ]
+        value, key = record.value, record.key
+        size = len(value or b"") + len(key or b"") + sum(len(n) + len(v) for n, v in headers)
+        if size > self._max_record:
+            headers = [("dlq-stub", f"original record of {size} bytes is too large to copy".encode())]
+            value, key = b"", key if key is not None and len(key) < 1024 else None
+        elif value is None and key is None:
+            headers.append(("dlq-stub", b"original record had neither key nor value"))
+            value = b""
         headers += [
-            ("dlq-reason", reason[:2000].encode("utf-8")),
+            ("dlq-reason", reason[:2000].encode("utf-8", errors="replace")),
             ("dlq-topic", record.topic.encode()),
             ("dlq-partition", str(record.partition).encode()),
             ("dlq-offset", str(record.offset).encode()),
             ("dlq-service", self.service.encode()),
         ]
         metrics.RECORDS_PRODUCED.labels(self.service, dlq).inc()
-        return self._send_raw(dlq, value=record.value, key=record.key, headers=headers)
+        return self._send_raw(dlq, value=value, key=key, headers=headers)
 
     def _send_raw(self, topic: str, *, value: bytes | None, key: bytes | None, headers: Headers) -> object:
         try:
-            return self._producer.send(topic, value=value, key=key, headers=headers)
+            future = self._producer.send(topic, value=value, key=key, headers=headers)
         except KafkaError as exc:
+            self._rebuild(f"send to {topic} failed: {exc}")
             raise TransientError(f"cannot produce to {topic}: {exc}") from exc
+        self._pending.append(future)
+        return future
 
     def flush(self, timeout: float | None = 30) -> None:
+        """Wait for this thread's sends; TransientError unless every one was acknowledged."""
+        pending, self._local.pending = self._pending, []
         try:
             self._producer.flush(timeout=timeout)
         except KafkaError as exc:
+            self._rebuild(f"flush failed: {exc}")
             raise TransientError(f"flush failed: {exc}") from exc
+        failed = [f for f in pending if not f.is_done or f.failed()]
+        if failed:
+            first = failed[0].exception if failed[0].is_done else "no answer"
+            message = f"{len(failed)} of {len(pending)} sends not acknowledged: {first}"
+            self._rebuild(message)
+            raise TransientError(message)
+
+    def _rebuild(self, why: str) -> None:
+        """Replace the client, so a fatal state (e.g. a lost sequence after a broker restart)
+        cannot outlive the batch that met it. Unacknowledged sends of other threads fail with
+        the old client and are retried by their own flush()."""
+        with self._swap:
+            old = self._producer
+            log.warning("%s: rebuilding the Kafka producer (%s)", self.service, why)
+            metrics.PRODUCER_REBUILDS.labels(self.service).inc()
+            try:
+                # Short bootstrap: during an outage the batch's own retry comes back here soon.
+                self._producer = self._connect(bootstrap_timeout_ms=REBUILD_BOOTSTRAP_MS)
+            except BrokerError as exc:
+                log.warning("%s: producer not rebuilt yet: %s", self.service, exc)
+                return
+            try:
+                old.close(timeout=0)
+            except KafkaError:
+                # close() flushes first and gives up while sends are unresolved; abort them (their
+                # callers' flush() fails and retries) so the old client's thread ends now.
+                old._sender.force_close()  # noqa: SLF001 - no public way to abort a client
+                old.close(timeout=0)
 
     def close(self, timeout: float = 10) -> None:
         self._producer.close(timeout=timeout)
@@ -237,9 +318,20 @@ def consume(
     for status in ("ok", "dead_letter"):
         # Create the series at 0, so that rate() and increase() see the first dead letter.
         metrics.RECORDS_CONSUMED.labels(service, topic.name, status)
+    backoff = Backoff()
     try:
         while not stop.is_set():
-            polled = consumer.poll(timeout_ms=poll_timeout_ms)
+            try:
+                polled = consumer.poll(timeout_ms=poll_timeout_ms)
+            except KafkaError as exc:
+                # A broker restart or a network cut: wait and poll again; the consumer resumes
+                # from its last committed offset, so nothing is skipped.
+                delay = backoff.next_delay()
+                metrics.KAFKA_ERRORS.labels(service, topic.name, "poll").inc()
+                log.warning("poll of %s failed, retrying in %.1fs: %s", topic.name, delay, exc)
+                stop.wait(delay)
+                continue
+            backoff.attempt = 0
             records = [r for batch in polled.values() for r in batch]
             if records:
                 _process(consumer, topic, handler, records, producer, stop)
@@ -291,7 +383,7 @@ def _process(
     if dead:
         metrics.RECORDS_CONSUMED.labels(service, topic.name, "dead_letter").inc(dead)
         log.warning("%d record(s) of %s dead-lettered", dead, topic.name)
-    _commit(consumer, records)
+    _commit(consumer, records, service, stop)
 
 
 def _pause_for(consumer: KafkaConsumer, seconds: float) -> None:
@@ -310,18 +402,40 @@ def _pause_for(consumer: KafkaConsumer, seconds: float) -> None:
         consumer.resume(*[tp for tp in assigned if tp in consumer.assignment()])
 
 
-def _commit(consumer: KafkaConsumer, records: list[ConsumerRecord]) -> None:
+def _commit(
+    consumer: KafkaConsumer, records: list[ConsumerRecord], service: str, stop: threading.Event
+) -> None:
+    """Commit the batch's offsets, retrying Kafka errors with backoff for up to about a minute.
+
+    Giving up is safe: the records are read again and the handlers are idempotent. What must not
+    happen is the process dying on a connection error during a commit (one exit under
+    `vigie up` stops everything).
+    """
     offsets: dict[TopicPartition, OffsetAndMetadata] = {}
     for record in records:
         tp = TopicPartition(record.topic, record.partition)
         if tp not in offsets or offsets[tp].offset <= record.offset:
             offsets[tp] = OffsetAndMetadata(record.offset + 1, "", -1)
-    try:
-        consumer.commit(offsets)
-    except CommitFailedError as exc:
-        # The group rebalanced while we worked: the new owner replays these records, and the
-        # handlers are idempotent, so nothing is lost or doubled.
-        log.warning("commit refused after a rebalance, records will be replayed: %s", exc)
+    topic = records[0].topic
+    backoff = Backoff(cap=10.0)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            consumer.commit(offsets)
+            return
+        except CommitFailedError as exc:
+            # The group rebalanced while we worked: the new owner replays these records, and the
+            # handlers are idempotent, so nothing is lost or doubled.
+            log.warning("commit refused after a rebalance, records will be replayed: %s", exc)
+            return
+        except KafkaError as exc:
+            metrics.KAFKA_ERRORS.labels(service, topic, "commit").inc()
+            if stop.is_set() or time.monotonic() > deadline:
+                log.warning("commit of %s failed, records will be replayed: %s", topic, exc)
+                return
+            delay = backoff.next_delay()
+            log.warning("commit of %s failed, retrying in %.1fs: %s", topic, delay, exc)
+            stop.wait(delay)
 
 
 def _report_lag(consumer: KafkaConsumer, topic: Topic[E], service: str) -> None:

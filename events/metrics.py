@@ -24,6 +24,8 @@ __all__ = [
     "CONSUMER_LAG",
     "CONTENT_TYPE_LATEST",
     "HANDLER_SECONDS",
+    "KAFKA_ERRORS",
+    "PRODUCER_REBUILDS",
     "RECORDS_CONSUMED",
     "RECORDS_PRODUCED",
     "RETRIES",
@@ -55,6 +57,17 @@ RETRIES = Counter(
     "vigie_transient_retries_total",
     "Batches paused and retried because a downstream dependency failed.",
     ["service", "topic"],
+)
+
+KAFKA_ERRORS = Counter(
+    "vigie_kafka_errors_total",
+    "Kafka errors met on poll or commit and retried (the records are read again, not lost).",
+    ["service", "topic", "operation"],
+)
+PRODUCER_REBUILDS = Counter(
+    "vigie_producer_rebuilds_total",
+    "Producers closed and rebuilt because a send was not acknowledged.",
+    ["service"],
 )
 
 

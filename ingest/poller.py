@@ -131,15 +131,10 @@ class Poller:
 
     def _ingest(self, feed: Feed, page: Page, position: FeedPosition) -> int:
         """Produce the unseen posts, then (only once acknowledged) record the new position."""
+        origin = [("ingest-source", self.source.name.encode()), ("ingest-feed", feed.name.encode())]
         for raw, reason in page.rejects:
-            self.publisher.dead_letter(
-                raw,
-                f"{self.source.name} {feed.name}: {reason}",
-                origin=[
-                    ("ingest-source", self.source.name.encode()),
-                    ("ingest-feed", feed.name.encode()),
-                ],
-            )
+            why = f"{self.source.name} {feed.name}: {reason}"
+            self._with_retry(lambda raw=raw, why=why: self.publisher.dead_letter(raw, why, origin=origin))
             self.health.error("payload", reason)
         with self.publisher.lock:  # another source may hold the same post right now
             fresh = self.store.unseen(p.post_id for p in page.posts)

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from kafka.consumer.fetcher import ConsumerRecord
 
 from events.codec import Headers
-from events.errors import TransientError
 from events.kafka_io import EventProducer
 from events.schemas import Post
 from events.topics import Topic
@@ -53,14 +52,9 @@ class Publisher:
         """Produce and block until every post is acknowledged; TransientError otherwise."""
         if not posts:
             return
-        futures = [self.producer.send(self.topic, post) for post in posts]
-        self.producer.flush()
-        failed = [f for f in futures if not getattr(f, "succeeded", lambda: True)()]
-        if failed:
-            raise TransientError(
-                f"{len(failed)} of {len(posts)} posts not acknowledged by Kafka: "
-                f"{failed[0].exception}"  # type: ignore[attr-defined]
-            )
+        for post in posts:
+            self.producer.send(self.topic, post)
+        self.producer.flush()  # raises TransientError unless every post was acknowledged
         metrics.POSTS.labels(source).inc(len(posts))
 
     def dead_letter(self, raw: bytes, reason: str, *, origin: Headers) -> None:
@@ -86,3 +80,4 @@ class Publisher:
             serialized_header_size=-1,
         )
         self.producer.dead_letter(record, reason, dlq=self.topic.dlq)
+        self.producer.flush()  # the caller moves past this input only once it is kept

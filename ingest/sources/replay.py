@@ -13,12 +13,14 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from events.errors import ConfigError, SchemaError
+from events.errors import ConfigError, SchemaError, TransientError
+from events.kafka_io import Backoff
 from events.records import record_from_csv_row
 from events.schemas import Post
 from ingest import metrics
@@ -69,26 +71,21 @@ def replay_file(
             break
         result.lines += 1
         if line.post is None:
-            publisher.dead_letter(
-                line.raw,
-                f"{path.name}:{line.number}: {line.error}",
-                origin=[
-                    ("replay-file", str(path).encode()),
-                    ("replay-line", str(line.number).encode()),
-                ],
-            )
-            result.dead_lettered += 1
+            origin = [("replay-file", str(path).encode()), ("replay-line", str(line.number).encode())]
+            why = f"{path.name}:{line.number}: {line.error}"
+            send = partial(publisher.dead_letter, line.raw, why, origin=origin)
+            if _until_sent(send, stop):
+                result.dead_lettered += 1
             continue
         if rate is not None and (delay := started + len(seen) / rate - time.monotonic()) > 0:
-            _flush(publisher, pending, result)
+            _flush(publisher, pending, result, stop)
             stop.wait(delay)
         if line.post.post_id not in seen:
             seen.add(line.post.post_id)
             pending.append(line.post)
         if len(pending) >= _BATCH:
-            _flush(publisher, pending, result)
-    _flush(publisher, pending, result)
-    publisher.producer.flush()  # the dead letters too
+            _flush(publisher, pending, result, stop)
+    _flush(publisher, pending, result, stop)
     result.skipped = result.lines - result.dead_lettered - result.produced
     metrics.REPLAY_LINES.labels("ok").inc(result.produced)
     metrics.REPLAY_LINES.labels("dead_letter").inc(result.dead_lettered)
@@ -104,11 +101,26 @@ def replay_file(
     return result
 
 
-def _flush(publisher: Publisher, pending: list[Post], result: ReplayResult) -> None:
+def _flush(publisher: Publisher, pending: list[Post], result: ReplayResult, stop: threading.Event) -> None:
     posts = publisher.prepare(pending, source=SOURCE)
-    publisher.send(posts, source=SOURCE)
-    result.produced += len(posts)
-    pending.clear()
+    if _until_sent(lambda: publisher.send(posts, source=SOURCE), stop):
+        result.produced += len(posts)
+        pending.clear()
+
+
+def _until_sent(call: Callable[[], None], stop: threading.Event) -> bool:
+    """Run `call` until the broker acknowledged it (a broker restart is waited out, with
+    backoff); False only when stopped first, so the replay ends where it really stopped."""
+    backoff = Backoff(cap=10.0)
+    while not stop.is_set():
+        try:
+            call()
+            return True
+        except TransientError as exc:
+            delay = backoff.next_delay()
+            log.warning("replay: %s; retrying in %.1fs", exc, delay)
+            stop.wait(delay)
+    return False
 
 
 def _lines(path: Path) -> Iterator[_Line]:

@@ -129,8 +129,10 @@ class XFilteredStream:
         rejects: list[tuple[bytes, str]] = []
         posts = nx.posts_from_x(payload, collected_by="x:stream", rejects=rejects)
         for body, reason in rejects:
-            self.publisher.dead_letter(
-                body, f"x stream: {reason}", origin=[("ingest-source", SOURCE.encode())]
+            self._retry(
+                lambda body=body, reason=reason: self.publisher.dead_letter(
+                    body, f"x stream: {reason}", origin=[("ingest-source", SOURCE.encode())]
+                )
             )
             self.health.error("payload", reason)
         self._publish(posts)
