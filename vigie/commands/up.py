@@ -55,7 +55,9 @@ def up(
     broker = None
     try:
         if not settings.kafka_bootstrap_servers:
-            broker = EmbeddedBroker(log_file=settings.data_dir / "broker.log").start()
+            broker = EmbeddedBroker(
+                storage_dir=settings.data_dir / "broker", log_file=settings.data_dir / "broker.log"
+            ).start()
             settings = settings.model_copy(
                 update={"kafka_bootstrap_servers": broker.bootstrap_servers}
             )
@@ -116,7 +118,8 @@ def _print_banner(
     settings: Settings, base: str, broker: EmbeddedBroker | None, password: str | None
 ) -> None:
     where = (
-        f"embedded broker (tansu pid {broker.pid}) at {broker.bootstrap_servers}"
+        f"embedded broker (tansu pid {broker.pid}) at {broker.bootstrap_servers}, "
+        f"log in {broker.storage}"
         if broker
         else f"Kafka at {settings.kafka_bootstrap_servers}"
     )
