@@ -37,6 +37,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_expo
 from events import metrics
 from events.codec import Headers, decode, encode, header, make_headers
 from events.errors import BrokerError, SchemaError, TransientError
+from events.health import HEALTH
 from events.topics import Topic
 
 __all__ = [
@@ -319,6 +320,8 @@ def consume(
         # Create the series at 0, so that rate() and increase() see the first dead letter.
         metrics.RECORDS_CONSUMED.labels(service, topic.name, status)
     backoff = Backoff()
+    loop = f"{service}:{topic.name}"
+    HEALTH.recovered(loop)
     try:
         while not stop.is_set():
             try:
@@ -328,15 +331,18 @@ def consume(
                 # from its last committed offset, so nothing is skipped.
                 delay = backoff.next_delay()
                 metrics.KAFKA_ERRORS.labels(service, topic.name, "poll").inc()
+                HEALTH.trouble(loop, f"broker: {exc}")
                 log.warning("poll of %s failed, retrying in %.1fs: %s", topic.name, delay, exc)
                 stop.wait(delay)
                 continue
             backoff.attempt = 0
             records = [r for batch in polled.values() for r in batch]
             if records:
-                _process(consumer, topic, handler, records, producer, stop)
+                _process(consumer, topic, handler, records, producer, stop, loop)
+            HEALTH.recovered(loop)
             _report_lag(consumer, topic, service)
     finally:
+        HEALTH.done(loop)
         consumer.close()
 
 
@@ -347,6 +353,7 @@ def _process(
     records: list[ConsumerRecord],
     producer: EventProducer,
     stop: threading.Event,
+    loop: str,
 ) -> None:
     service = producer.service
     valid: list[Delivery[E]] = []
@@ -372,8 +379,9 @@ def _process(
                 return
             delay = backoff.next_delay()
             metrics.RETRIES.labels(service, topic.name).inc()
+            HEALTH.trouble(loop, str(exc)[:200])
             log.warning("transient failure on %s, retrying in %.1fs: %s", topic.name, delay, exc)
-            _pause_for(consumer, delay)
+            _pause_for(consumer, delay, loop)
         finally:
             metrics.HANDLER_SECONDS.labels(service, topic.name).observe(time.perf_counter() - started)
 
@@ -386,13 +394,14 @@ def _process(
     _commit(consumer, records, service, stop)
 
 
-def _pause_for(consumer: KafkaConsumer, seconds: float) -> None:
+def _pause_for(consumer: KafkaConsumer, seconds: float, loop: str) -> None:
     """Wait while staying in the group: paused partitions return nothing but poll keeps us alive."""
     assigned = list(consumer.assignment())
     consumer.pause(*assigned)
     deadline = time.monotonic() + seconds
     try:
         while (left := deadline - time.monotonic()) > 0:
+            HEALTH.beat(loop)  # waiting on purpose is alive
             unexpected = consumer.poll(timeout_ms=int(min(left, 1.0) * 1000))
             # Partitions assigned by a rebalance meanwhile are not paused: rewind what they
             # returned, so those records are read again after the retry instead of skipped.

@@ -2,12 +2,18 @@
 
 Labels never carry a post, user or case id. Under `vigie up` every process writes to a shared
 multiprocess directory (PROMETHEUS_MULTIPROC_DIR) and the API's /metrics shows them all; a
-service run on its own serves its metrics on VIGIE_METRICS_PORT.
+service run on its own serves its metrics on VIGIE_METRICS_PORT, with /livez and /readyz from
+its loops' health (events.health).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -16,9 +22,12 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    make_wsgi_app,
     multiprocess,
-    start_http_server,
 )
+from prometheus_client.exposition import ThreadingWSGIServer
+
+from events.health import HEALTH
 
 __all__ = [
     "CONSUMER_LAG",
@@ -87,10 +96,28 @@ def render_latest() -> bytes:
 
 
 def serve_metrics(port: int, host: str = "0.0.0.0") -> None:
-    """Serve /metrics on its own port (a service running alone); 0 means do not."""
-    if port:
-        registry = _registry()
-        if registry is not None:
-            start_http_server(port, addr=host, registry=registry)
-        else:
-            start_http_server(port, addr=host)
+    """Serve /metrics, /livez and /readyz on their own port (a service running alone); 0 means
+    do not. The probes answer from the loops' beats, not from this serving thread."""
+    if not port:
+        return
+    registry = _registry()
+    metrics_app = make_wsgi_app(registry) if registry is not None else make_wsgi_app()
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path not in ("/livez", "/readyz"):
+            return metrics_app(environ, start_response)
+        ok, loops = HEALTH.live() if path == "/livez" else HEALTH.ready()
+        body = json.dumps({"status": "ok" if ok else "unavailable", "loops": loops}).encode()
+        status = "200 OK" if ok else "503 Service Unavailable"
+        start_response(status, [("Content-Type", "application/json"),
+                                ("Content-Length", str(len(body)))])
+        return [body]
+
+    server = make_server(host, port, app, ThreadingWSGIServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="probes", daemon=True).start()
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's signature
+        """Probes and scrapes every few seconds would drown the service's own log."""

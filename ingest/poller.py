@@ -69,10 +69,27 @@ class Poller:
         self._refused: set[str] = set()
 
     def run(self) -> None:
-        """Poll until `stop` is set or the source's access is revoked."""
+        """Poll until `stop` is set or the source's access is revoked.
+
+        Anything unexpected (a payload shaped unlike the platform's documentation, a bug) is
+        logged, shown as the source's error in `vigie status` and metrics, and retried after a
+        backoff: one odd answer must not leave the brand blind on that platform for good, and
+        the other sources, in their own threads, go on.
+        """
+        backoff = Backoff(base=self.backoff_base, cap=self.max_backoff)
         try:
             while not self.stop.is_set():
-                self.poll_once()
+                try:
+                    self.poll_once()
+                except (_Stopped, AccessRevoked):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - the source's thread must survive
+                    delay = backoff.next_delay()
+                    log.exception("%s: unexpected failure, retrying in %.1fs", self.source.name, delay)
+                    self.health.error("unexpected", f"{type(exc).__name__}: {exc}")
+                    self._wait(delay)
+                    continue
+                backoff.attempt = 0
                 self.health.tick()
                 self.stop.wait(self.interval)
         except _Stopped:

@@ -25,6 +25,7 @@ class XServer(PlatformServer):
         self.stream_queue: queue.Queue[dict[str, Any]] = queue.Queue()
         self.stream_forbidden = False
         self.stream_seconds = 2.0
+        self.odd_user_lookups = 0  # answer the next n user lookups with an object
         self._next_user = 1000
         self._next_tweet = 1_800_000_000_000_000_000
 
@@ -173,6 +174,9 @@ class XServer(PlatformServer):
             if n.lower() not in self.users
         ]
         body: dict[str, Any] = {"data": data}
+        if self.odd_user_lookups > 0:  # an answer unlike the documentation: an object, not a list
+            self.odd_user_lookups -= 1
+            body = {"data": data[0] if data else {}}
         if errors:
             body["errors"] = errors
         return Reply(200, body, self.spend())

@@ -155,6 +155,29 @@ def test_server_errors_back_off_and_retry(x_server, x_settings, rig) -> None:
     assert poller.health.row.state == "ok" and poller.health.row.errors_total == 3
 
 
+def test_an_answer_unlike_the_documentation_marks_the_source_and_is_retried(
+    x_server, x_settings, rig
+) -> None:
+    """A user lookup answering an object instead of a list used to end the source's thread."""
+    x_server.add_tweet("client", "@LaurentiaMobile toujours pas de réseau")
+    x_server.odd_user_lookups = 1
+    stop = threading.Event()
+    poller = rig(XSource(x_settings), stop=stop)
+    worker = threading.Thread(target=poller.run)
+    worker.start()
+    try:
+        for _ in range(300):
+            if poller.health.row.posts_total >= 1:
+                break
+            stop.wait(0.1)
+    finally:
+        stop.set()
+        worker.join(30)
+    assert poller.health.row.posts_total == 1, "the source recovered and collected the mention"
+    assert poller.health.row.errors_total >= 1
+    assert "TypeError" in (poller.health.row.last_error or ""), poller.health.row.last_error
+
+
 def test_a_spent_budget_waits_before_calling(x_server, x_settings, rig, tmp_path) -> None:
     poller = rig(XSource(x_settings), brand_config=_mentions_only(x_settings, tmp_path))
     poller.poll_once()
