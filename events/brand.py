@@ -22,6 +22,7 @@ from events.schemas import Label, Severity, Source
 __all__ = [
     "AlertChannel",
     "AlertPolicy",
+    "ReadCap",
     "BrandConfig",
     "Calendar",
     "LabelPolicy",
@@ -60,12 +61,22 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReadCap(_Section):
+    """An access tier's cap on posts read per billing month (X counts every post it returns)."""
+
+    monthly_posts: int = Field(ge=1)
+    resets_on_day: int = Field(default=1, ge=1, le=28, description="Day of month the cap resets.")
+
+
 class Brand(_Section):
     name: str = Field(min_length=1)
     accounts: dict[str, list[str]] = Field(
         default_factory=dict, description="platform -> the brand's own handles there."
     )
     keywords: list[str] = Field(default_factory=list)
+    read_caps: dict[str, ReadCap] = Field(
+        default_factory=dict, description="platform -> its access tier's monthly read cap."
+    )
 
 
 StaffUse = Literal["official", "professional", "personal"]

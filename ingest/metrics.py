@@ -15,6 +15,11 @@ __all__ = [
     "NEWEST_POST",
     "POSTS",
     "RATE_LIMIT_REMAINING",
+    "READ_CAP",
+    "READ_DEFERRED",
+    "READ_REMAINING",
+    "READ_RESETS_AT",
+    "READ_RUNS_OUT_AT",
     "REPLAY_LINES",
     "SECONDS_SINCE_NEWEST",
     "SKIPPED",
@@ -79,4 +84,34 @@ UP = Gauge(
     "1 while the source polls; 0 once stopped (e.g. revoked token).",
     ["source"],
     multiprocess_mode="livemostrecent",
+)
+
+READ_CAP = Gauge(
+    "vigie_ingest_read_cap_posts",
+    "The access tier's monthly cap on posts read, from the brand configuration.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+READ_REMAINING = Gauge(
+    "vigie_ingest_read_budget_remaining_posts",
+    "Posts that may still be read before the monthly cap resets.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+READ_RESETS_AT = Gauge(
+    "vigie_ingest_read_budget_resets_timestamp_seconds",
+    "When the monthly read cap resets.",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+READ_RUNS_OUT_AT = Gauge(
+    "vigie_ingest_read_budget_runs_out_timestamp_seconds",
+    "When the read cap runs out at this month's pace (+Inf: it lasts until it resets).",
+    ["source"],
+    multiprocess_mode="livemostrecent",
+)
+READ_DEFERRED = Counter(
+    "vigie_ingest_read_deferred_total",
+    "Feed polls put off to keep the monthly read cap for higher-priority feeds.",
+    ["source", "kind"],
 )

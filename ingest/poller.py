@@ -16,6 +16,7 @@ import logging
 import random
 import threading
 from datetime import UTC, datetime
+from functools import partial
 
 from events.errors import TransientError
 from events.kafka_io import Backoff
@@ -23,6 +24,7 @@ from ingest import metrics
 from ingest.errors import AccessRevoked, BudgetSpent, RateLimited, SourceUnavailable
 from ingest.health import SourceHealth
 from ingest.publish import Publisher
+from ingest.read_budget import ReadBudget
 from ingest.sources.base import CursorRejected, Feed, FeedRefused, Page, PolledSource, newest_key
 from ingest.store import FeedPosition, IngestStore
 
@@ -37,6 +39,11 @@ def next_position(position: FeedPosition, page: Page) -> FeedPosition:
     if page.next_cursor:
         return FeedPosition(position.high_water, page.next_cursor, run_high)
     return FeedPosition(newest_key(position.high_water, run_high), None, None)
+
+
+def _kind(feed: Feed) -> str:
+    """mentions, timeline or search: the part of a feed's name before its first colon."""
+    return feed.name.split(":", 1)[0]
 
 
 class _Stopped(Exception):
@@ -56,6 +63,7 @@ class Poller:
         max_backoff: float = 300.0,
         max_rate_limit_wait: float = 900.0,
         backoff_base: float = 1.0,
+        read_budget: ReadBudget | None = None,
     ) -> None:
         self.source = source
         self.store = store
@@ -66,6 +74,7 @@ class Poller:
         self.max_backoff = max_backoff
         self.max_rate_limit_wait = max_rate_limit_wait
         self.backoff_base = backoff_base
+        self.read_budget = read_budget
         self._refused: set[str] = set()
 
     def run(self) -> None:
@@ -110,6 +119,9 @@ class Poller:
                 break
             if feed.name in self._refused:
                 continue
+            if not self._may_read(feed):
+                metrics.READ_DEFERRED.labels(self.source.name, _kind(feed)).inc()
+                continue
             try:
                 produced += self.drain(feed)
             except FeedRefused as exc:
@@ -125,12 +137,22 @@ class Poller:
         produced = 0
         while not self.stop.is_set():
             page = self._fetch(feed, position)
+            if (budget := self.read_budget) is not None:
+                read = len(page.posts) + len(page.rejects)
+                self._with_retry(partial(budget.record, read))
             new_position = next_position(position, page)
             produced += self._ingest(feed, page, new_position)
             position = new_position
             if position.cursor is None and not page.more:
                 break
+            if not self._may_read(feed):
+                break  # the rest waits for a later cycle: the checkpoint keeps the place
         return produced
+
+    def _may_read(self, feed: Feed) -> bool:
+        if self.read_budget is None:
+            return True
+        return bool(self._with_retry(partial(self.read_budget.may_read, _kind(feed))))
 
     def _fetch(self, feed: Feed, position: FeedPosition) -> Page:
         try:

@@ -17,6 +17,7 @@ from events.settings import Settings
 from ingest.health import SourceHealth
 from ingest.poller import Poller
 from ingest.publish import Publisher
+from ingest.read_budget import ReadBudget
 from ingest.roster import RosterWatcher
 from ingest.settings import IngestSettings
 from ingest.sources.base import PolledSource
@@ -108,6 +109,11 @@ def _start_poller(
         interval=config.poll_interval_seconds,
         max_backoff=config.max_backoff_seconds,
         max_rate_limit_wait=config.max_rate_limit_wait_seconds,
+        read_budget=ReadBudget(
+            source.name,
+            store,
+            cap=lambda: publisher.roster.current().config.brand.read_caps.get(source.name),
+        ),
     )
     thread = threading.Thread(target=poller.run, name=f"ingest-{source.name}", daemon=True)
     thread.start()

@@ -21,7 +21,14 @@ from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from events.errors import ConfigError, TransientError
 
-__all__ = ["CheckpointRow", "FeedPosition", "IngestStore", "SeenPost", "SourceHealthRow"]
+__all__ = [
+    "CheckpointRow",
+    "FeedPosition",
+    "IngestStore",
+    "ReadUsage",
+    "SeenPost",
+    "SourceHealthRow",
+]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,16 @@ class CheckpointRow(IngestTable, table=True):
     cursor: str | None = Field(default=None, max_length=2000)
     run_high: str | None = Field(default=None, max_length=200)
     updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class ReadUsage(IngestTable, table=True):
+    """Posts read from a capped platform, per UTC day (what its monthly cap counts)."""
+
+    __tablename__ = "ingest_read_usage"
+
+    source: str = Field(primary_key=True, max_length=40)
+    day: str = Field(primary_key=True, max_length=10, description="ISO date, UTC.")
+    posts: int = 0
 
 
 class SeenPost(IngestTable, table=True):
@@ -167,6 +184,25 @@ class IngestStore:
             result = session.exec(statement)
             session.commit()
             return int(result.rowcount or 0)
+
+    def add_read(self, source: str, day: str, posts: int) -> None:
+        """Count `posts` read today (an upsert, safe across replicas)."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(ReadUsage).values(source=source, day=day, posts=posts)
+        statement = insert.on_conflict_do_update(
+            index_elements=["source", "day"], set_={"posts": ReadUsage.posts + insert.excluded.posts}
+        )
+        with self._session() as session:
+            session.exec(statement)
+            session.commit()
+
+    def reads_since(self, source: str, first_day: str) -> dict[str, int]:
+        """Posts read per day from `first_day` (ISO dates compare as text)."""
+        with self._session() as session:
+            rows = session.exec(
+                select(ReadUsage).where(ReadUsage.source == source, ReadUsage.day >= first_day)
+            )
+            return {row.day: row.posts for row in rows}
 
     def save_health(self, row: SourceHealthRow) -> None:
         with self._session() as session:

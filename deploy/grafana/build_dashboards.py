@@ -476,6 +476,27 @@ PIPELINE = Dashboard(
             unit="s",
         ),
         Panel(
+            "Quota de lecture restant / Read cap left (posts)",
+            [
+                ("min by (source) (vigie_ingest_read_budget_remaining_posts)", "{{source}} left"),
+                ("min by (source) (vigie_ingest_read_cap_posts)", "{{source}} monthly cap"),
+            ],
+            description="Posts the access tier still lets Vigie read before the cap resets.",
+        ),
+        Panel(
+            "Épuisement prévu du quota / Read cap runs out (days)",
+            [
+                (
+                    "(min by (source) (vigie_ingest_read_budget_runs_out_timestamp_seconds)"
+                    " - time()) / 86400",
+                    "{{source}}",
+                )
+            ],
+            kind="stat",
+            unit="d",
+            description="Days until the read cap is spent at this month's pace (∞: it lasts).",
+        ),
+        Panel(
             "Erreurs des connecteurs / Connector errors (per hour)",
             [
                 (

@@ -124,6 +124,7 @@ def rig(ingest_settings: Any) -> Any:
         database_url: str | None = None,
         brand_config: Path | None = None,
         stop: threading.Event | None = None,
+        read_budget: Any = None,
     ) -> Poller:
         producer = EventProducer(ingest_settings.kafka_bootstrap_servers, service="ingest")
         store = IngestStore(database_url or ingest_settings.resolved_ingest_database_url)
@@ -139,6 +140,7 @@ def rig(ingest_settings: Any) -> Any:
             interval=0.2,
             backoff_base=0.05,
             max_backoff=1.0,
+            read_budget=read_budget(store, roster) if read_budget else None,
         )
 
     yield make

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from platform_servers import XServer
 
 from events.codec import decode
 from events.schemas import Post, Source
+from ingest.read_budget import ReadBudget, billing_period
 from ingest.settings import IngestSettings
 from ingest.sources.x import XSource, search_queries
 from ingest.store import IngestStore
@@ -348,3 +350,33 @@ def test_a_tier_without_the_stream_keeps_polling(x_server, x_settings, rig) -> N
     assert stream.health.row.state == "stopped" and "403" in (stream.health.row.last_error or "")
     x_server.add_tweet("client", "@LaurentiaMobile toujours là?")
     assert poller.poll_once() == 1
+
+
+def test_the_poller_defers_search_and_keeps_reading_mentions(
+    x_server: XServer, x_settings: IngestSettings, rig, tmp_path: Path
+) -> None:
+    x_server.add_tweet("client", "@LaurentiaMobile facture en double")
+    x_server.add_tweet("observateur", "Laurentia Mobile augmente ses prix?")
+    config = yaml.safe_load(Path(x_settings.brand_config).read_text(encoding="utf-8"))
+    config["brand"].update(accounts={"x": ["LaurentiaMobile"]}, keywords=["Laurentia Mobile"],
+                           read_caps={"x": {"monthly_posts": 620}})
+    config["staff"] = []
+    brand = tmp_path / "capped.yaml"
+    brand.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    def budget(store: IngestStore, roster) -> ReadBudget:
+        # Spent so that 20 posts a day are left for the rest of the period, 12 of them read
+        # today: search (50 % of the day's share) must wait, mentions must not.
+        today = datetime.now(UTC).date()
+        first, resets = billing_period(today, 1)
+        if first < today:
+            store.add_read("x", first.isoformat(), 620 - 20 * (resets - today).days)
+        store.add_read("x", today.isoformat(), 12)
+        return ReadBudget("x", store, cap=lambda: roster.current().config.brand.read_caps.get("x"))
+
+    poller = rig(XSource(x_settings), brand_config=brand, read_budget=budget)
+    assert poller.poll_once() == 1, "the mention, not the keyword post"
+    paths = [r.path for r in x_server.requests]
+    assert any("/mentions" in p for p in paths) and not any("/search/" in p for p in paths)
+    report = poller.read_budget.report()
+    assert report.used_today == 13, "the mention read was counted"

@@ -38,15 +38,22 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
     """Health of each ingest source; exits 1 when a source is blind or stopped."""
+    from events.brand import load_brand_config
     from ingest.health import is_blind, silence_seconds
+    from ingest.read_budget import ReadBudget
     from ingest.settings import IngestSettings
     from ingest.store import IngestStore
 
     settings = IngestSettings.from_base(load_settings(database_url=database_url))
     try:
+        caps = load_brand_config(settings.brand_config).brand.read_caps
         store = IngestStore(settings.resolved_ingest_database_url)
         try:
             rows = store.health()
+            budgets = {
+                source: ReadBudget(source, store, cap=lambda cap=cap: cap).report()
+                for source, cap in caps.items()
+            }
         finally:
             store.close()
     except VigieError as exc:
@@ -65,6 +72,7 @@ def status(
             "silent_seconds": round(silence_seconds(r, now)),
             "blind_after_seconds": r.blind_after_seconds,
             "last_error": r.last_error,
+            "read_budget": b.as_dict() if (b := budgets.get(r.source)) else None,
         }
         for r in rows
     ]
@@ -114,3 +122,13 @@ def _print_table(report: list[dict[str, Any]], now: datetime) -> None:
         )
         if r["last_error"]:
             typer.echo(f"{'':<16}last error: {r['last_error']}")
+        if budget := r["read_budget"]:
+            pace = (
+                f"at this pace it runs out on {budget['runs_out_on']}"
+                if budget["runs_out_on"]
+                else "it lasts at this pace"
+            )
+            typer.echo(
+                f"{'':<16}read budget: {budget['remaining']:,} of {budget['cap']:,} posts left "
+                f"until {budget['resets_on']}; {pace}"
+            )
