@@ -122,7 +122,7 @@ SEED = [
         Label.complaint,
         Severity.normal,
         ["toujours pas reçu ma commande"],
-        features=("injoignable",),
+        features=("injoignable", "de", "yet", "$TICKER"),
         url="https://x.com/marie_lvl/status/1",
         author={"id": "a1", "handle": "marie_lvl"},
     ),

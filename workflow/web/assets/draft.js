@@ -1,7 +1,8 @@
 // « Réfléchissez avant de poster »: what Vigie would flag in a draft, and the policy for each label.
 // The draft is sent to the check and nowhere else; this page keeps nothing.
 import { api } from "./api.js";
-import { el, evidenceList, highlighted, labelChip, severityBadge, startPage } from "./common.js";
+import { el, labelChip, severityBadge, startPage } from "./common.js";
+import { evidenceList, highlighted } from "./evidence.js";
 import { currentLang, labelName, t } from "./i18n.js";
 
 let guidance = {};
@@ -13,7 +14,7 @@ function show(text, verdict) {
   document.getElementById("draft-labels").replaceChildren(...labels.map((lv) => el("article", { class: "task", "data-label": lv.label },
     el("h3", {}, labelChip(lv.label), " ", severityBadge(lv.severity), " ", el("small", { text: t("draft.score", `${Math.round(lv.score * 100)} %`) })),
     el("p", { class: "guidance" }, el("strong", { text: `${t("draft.guidance")} : ` }), guidance[lv.label]?.[currentLang()] ?? labelName(lv.label)),
-    evidenceList([lv]))));
+    evidenceList([lv], text))));
   document.getElementById("draft-result").hidden = false;
 }
 

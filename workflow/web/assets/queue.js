@@ -1,7 +1,7 @@
 // The queue: scopes (mine, my teams, all), filters, deadline order, live badges, bulk actions.
 import { api } from "./api.js";
 import { el, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
-import { LABELS, labelName, t } from "./i18n.js";
+import { LABELS, labelName, t, teamName } from "./i18n.js";
 
 const POLL_MS = 20000;
 const CHOICES = {
@@ -16,7 +16,7 @@ const NAMES = { label: labelName, severity: (v) => t(`severity.${v}`), state: (v
   sla: (v) => t(`sla.${v}`), lang: (v) => v.toUpperCase(), platform: (v) => v };
 
 let me = null;
-let scope = { assignee: "me" };
+let scope = null;  // chosen once the reader is known: the first tab that has work
 let cases = [];
 let cursor = null;
 let focused = -1;
@@ -37,9 +37,25 @@ function fillFilters() {
   if (["label", "platform", "q"].some((key) => params.has(key))) scope = {};
 }
 
+function scopes() {
+  return [[t("queue.mine"), { assignee: "me" }],
+    ...me.teams.map((team) => [t("queue.team", teamName(team)), { team }]), [t("queue.all"), {}]];
+}
+
+// The first tab with an open case (an admin or a lead often has nothing assigned to them).
+async function firstScopeWithWork() {
+  for (const [, value] of scopes()) {
+    const params = new URLSearchParams({ ...value, limit: "1" });
+    try {
+      const page = await api(`/api/cases?${params}`);
+      if (page.items.length) return value;
+    } catch { break; }
+  }
+  return { assignee: "me" };
+}
+
 function fillScopes() {
-  const options = [[t("queue.mine"), { assignee: "me" }],
-    ...me.teams.map((team) => [t("queue.team", team), { team }]), [t("queue.all"), {}]];
+  const options = scopes();
   const nav = document.getElementById("scopes");
   nav.replaceChildren(...options.map(([name, value]) => el("button", {
     type: "button", class: "tab", "aria-pressed": String(JSON.stringify(value) === JSON.stringify(scope)),
@@ -75,7 +91,7 @@ async function load(more = false) {
 function row(item, index) {
   const known = seen()[item.id];
   const marker = known === undefined ? t("queue.new") : known < item.version ? t("queue.updated") : "";
-  const owners = item.tasks.map((task) => `${task.team} · ${task.assignee || t("case.nobody")}`).join(", ");
+  const owners = item.tasks.map((task) => `${teamName(task.team)} · ${task.assignee || t("case.nobody")}`).join(", ");
   const box = el("input", { type: "checkbox", "aria-label": `#${item.id}`, checked: selected.has(item.id),
     onchange: (e) => { e.target.checked ? selected.add(item.id) : selected.delete(item.id); countSelected(); } });
   return el("tr", { class: `${marker ? "unread" : ""} ${index === focused ? "focused" : ""}`.trim(), "data-case": item.id },
@@ -141,6 +157,7 @@ async function main() {
   me = await startPage();
   if (!me) return;
   fillFilters();
+  if (scope === null) scope = await firstScopeWithWork();
   fillScopes();
   document.getElementById("filters").addEventListener("change", () => load());
   document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
