@@ -18,6 +18,7 @@ from events.settings import Settings
 from workflow.api import (
     auth_routes,
     case_routes,
+    draft_link_routes,
     health_routes,
     names_routes,
     report_routes,
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         user_routes,
         report_routes,
         names_routes,
+        draft_link_routes,
     ):
         app.include_router(module.router)
     _handle_errors(app)

@@ -1,4 +1,4 @@
-"""Routes of the web pages: four HTML shells and their assets; the data comes from /api.
+"""Routes of the web pages: five HTML shells and their assets; the data comes from /api.
 
 Pages carry no data and need no login to load: each script asks the API with the bearer token
 the login page stored for this browser tab, and sends the reader to /login when it has none.
@@ -43,7 +43,7 @@ def _page(name: str) -> Response:
 
 
 def create_router(settings: Settings) -> APIRouter:
-    """The pages: /queue, /cases/{id}, /draft-check, /login, and their assets."""
+    """The pages: /queue, /cases/{id}, /draft-check, /settings, /login, and their assets."""
     del settings  # the pages hold no server-side state; kept for the mounting convention
     router = APIRouter(include_in_schema=False)
 
@@ -58,6 +58,10 @@ def create_router(settings: Settings) -> APIRouter:
     @router.get("/draft-check")
     def draft_check() -> Response:
         return _page("draft")
+
+    @router.get("/settings")
+    def settings_page() -> Response:
+        return _page("settings")
 
     @router.get("/login")
     def login() -> Response:

@@ -21,16 +21,17 @@ function head(c) {
   const teams = Object.entries(c.teams).map(([team, role]) => `${teamName(team)} (${t(role === "owner" ? "case.owner" : "case.copy")})`);
   document.getElementById("case-head").replaceChildren(
     el("h1", {}, `#${c.id} `, severityBadge(c.severity), " ", slaBadge(c.sla_state, c.sla_due)),
-    el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
+    el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ` }),
+      el("span", { translate: "no", text: `${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
       c.restricted ? el("span", { class: "badge restricted", text: t("case.restricted") }) : ""),
     el("p", { class: "teams", text: teams.join(" · ") }));
 }
 
 function posts(c) {
   document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
-    el("p", { class: "meta" }, el("strong", { text: `@${post.author_handle}` }), ` · ${t(`source.${post.source}`)} · ${when(post.created_at)} `,
+    el("p", { class: "meta" }, el("strong", { translate: "no", text: `@${post.author_handle}` }), ` · ${t(`source.${post.source}`)} · ${when(post.created_at)} `,
       post.url ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
-    el("blockquote", { class: "post-text" }, highlighted(post.text, post.labels)),
+    el("blockquote", { class: "post-text", translate: "no" }, highlighted(post.text, post.labels)),
     el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels, post.text)))));
 }
 
@@ -85,8 +86,9 @@ function taskCard(task) {
   return el("article", { class: "task", "data-team": task.team, "data-state": task.state },
     el("h3", {}, `${teamName(task.team)} · `, severityBadge(task.severity), " ", el("span", { class: "state", text: t(`state.${task.state}`) })),
     el("p", {}, `${t("case.assignee")} : `, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
-      ` · ${task.labels.map(labelName).join(", ")} · `, el("span", { class: "policy", text: t("case.policy", task.policy) })),
-    el("h4", { text: t("case.deadlines") }),
+      ` · ${task.labels.map(labelName).join(", ")}`),
+    el("h4", {}, t("case.deadlines"), " ", el("small", { class: "policy" }, t("case.policy", ""),
+      el("code", { translate: "no", text: task.policy }))),
     el("ul", { class: "deadlines" }, task.deadlines.map((d) => el("li", {},
       el("strong", { text: t(`milestone.${d.milestone}`) }), " ", slaBadge(d.state, d.met_at ? null : d.due_at),
       el("p", { class: "why", text: d.why ? explain(d.why) : d.explanation })))),
@@ -98,7 +100,7 @@ function taskCard(task) {
 function notes(c) {
   const items = c.audit.filter((a) => a.action === "note");
   document.getElementById("notes").replaceChildren(...(items.length ? items.map((a) =>
-    el("li", {}, el("p", { text: a.after.text }), el("small", { text: `${a.actor} · ${when(a.at)}` })))
+    el("li", {}, el("p", { translate: "no", text: a.after.text }), el("small", { text: `${a.actor} · ${when(a.at)}` })))
     : [el("li", { class: "empty", text: t("case.no_notes") })]));
 }
 

@@ -29,7 +29,7 @@ function full(at) { return `${short(at)} (${day(at)}) ${at.tz}`.trim(); }
 function step({ code, params: p }) {
   switch (code) {
     case "received": return t("why.received", short(p.at));
-    case "budget": return t(p.clock ? "why.budget.clock" : "why.budget.business", budget(p.budget), p.calendar, p.tz);
+    case "budget": return t(p.clock ? "why.budget.clock" : "why.budget.business", budget(p.budget), p.tz);
     case "budget_days": return t("why.budget_days", p.days);
     case "counted": {
       const end = p.until === "same_day" ? p.to.time : p.until === "midnight" ? "24:00" : short(p.to);

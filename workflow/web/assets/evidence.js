@@ -47,7 +47,7 @@ function inContext(text, feature) {
   const from = text.lastIndexOf(" ", Math.max(0, hit.start - 25)) + 1;
   const to = text.indexOf(" ", Math.min(text.length, hit.end + 25));
   const end = to < 0 ? text.length : to;
-  return el("q", {}, from > 0 ? "… " : "", text.slice(from, hit.start), el("strong", { text: text.slice(hit.start, hit.end) }),
+  return el("q", { translate: "no" }, from > 0 ? "… " : "", text.slice(from, hit.start), el("strong", { text: text.slice(hit.start, hit.end) }),
     text.slice(hit.end, end), end < text.length ? " …" : "");
 }
 
@@ -92,7 +92,7 @@ export function evidenceList(labels, text) {
       labelChip(lv.label, lv.score), " ", severityBadge(lv.severity),
       found.length ? el("p", { class: "ev-head", text: t("ev.found") }) : "",
       found.length ? el("ul", { class: "found" }, found.map((ev) => el("li", {},
-        el("strong", { text: detectorName(ev.detector) }), ev.text ? " " : "", ev.text ? el("q", { text: ev.text }) : "",
+        el("strong", { text: detectorName(ev.detector) }), ev.text ? " " : "", ev.text ? el("q", { translate: "no", text: ev.text }) : "",
         where(ev) ? ` (${where(ev)})` : ""))) : "",
       weighed.length ? el("p", { class: "ev-head", text: t("ev.weighed") }) : "",
       weighed.length ? el("ul", { class: "weighed" }, weighed) : "");

@@ -99,8 +99,8 @@ function row(item, index) {
     el("td", {}, el("a", { href: `/cases/${item.id}`, onclick: () => markSeen(item.id, item.version) }, `#${item.id}`),
       marker ? el("span", { class: "marker", text: marker }) : "", " ", severityBadge(item.severity)),
     el("td", {}, item.labels.map((label) => labelChip(label))),
-    el("td", { class: "summary" }, el("span", { class: "handle", text: `@${item.author_handle} · ${item.platform} · ${item.lang}` }),
-      el("span", { text: item.summary })),
+    el("td", { class: "summary" }, el("span", { class: "handle", translate: "no", text: `@${item.author_handle} · ${item.platform} · ${item.lang}` }),
+      el("span", { translate: "no", text: item.summary })),
     el("td", { text: owners }),
     el("td", { text: t(`state.${item.state}`) }),
     el("td", {}, slaBadge(item.sla_state, item.sla_due)));
