@@ -198,7 +198,6 @@ class LabelPolicy(_Section):
     enabled: bool = True
 
 
-
 # Display names (the page's words for teams and labels, in French and English). ---------------
 
 

@@ -6,23 +6,35 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from web.language import assert_only
 from playwright.sync_api import Browser, Page, expect
+from web.language import assert_only
 
 from events.schemas import Label, Severity
 
 PASSWORD = "correct-horse-battery"
 WORDS = {
     "fr": {
-        "user": "Nom d'utilisateur", "password": "Mot de passe", "submit": "Se connecter",
-        "queue": "File des cas", "resolve": "Résoudre", "pending": "À relire",
-        "settings": "Réglages", "draft": "Réfléchissez avant de poster", "check": "Vérifier",
+        "user": "Nom d'utilisateur",
+        "password": "Mot de passe",
+        "submit": "Se connecter",
+        "queue": "File des cas",
+        "resolve": "Résoudre",
+        "pending": "À relire",
+        "settings": "Réglages",
+        "draft": "Réfléchissez avant de poster",
+        "check": "Vérifier",
         "text": "Brouillon",
     },
     "en": {
-        "user": "Username", "password": "Password", "submit": "Sign in",
-        "queue": "Case queue", "resolve": "Resolve", "pending": "Pending review",
-        "settings": "Settings", "draft": "Think before you post", "check": "Check",
+        "user": "Username",
+        "password": "Password",
+        "submit": "Sign in",
+        "queue": "Case queue",
+        "resolve": "Resolve",
+        "pending": "Pending review",
+        "settings": "Settings",
+        "draft": "Think before you post",
+        "check": "Check",
         "text": "Draft",
     },
 }
@@ -100,8 +112,6 @@ def test_the_check_finds_words_of_the_other_language(page: Page, log_in: Any, se
     log_in("admin")
     expect(page.locator("#rows tr").first).to_be_visible()
     assert foreign_words(page, "fr") == []
-    page.evaluate(
-        "document.querySelector('h1').textContent = 'Case queue: nothing assigned yet'"
-    )
+    page.evaluate("document.querySelector('h1').textContent = 'Case queue: nothing assigned yet'")
     found = foreign_words(page, "fr")
     assert any(w.startswith("queue in") for w in found), found

@@ -52,9 +52,7 @@ def _key(state: StateDep) -> bytes:
 
 
 def _staff(state: StateDep) -> dict[str, StaffPublic]:
-    return {
-        m.id: StaffPublic(id=m.id, name=m.name, team=m.team) for m in state.book.config.staff
-    }
+    return {m.id: StaffPublic(id=m.id, name=m.name, team=m.team) for m in state.book.config.staff}
 
 
 @router.get("/staff", response_model=list[StaffPublic])
