@@ -80,6 +80,16 @@ def test_reset_password_deactivate_presence_and_tokens(
     kevin = next(m for m in team["members"] if m["id"] == "kevin")
     assert (kevin["presence"], kevin["capacity"]) == ("away", 12)
 
+    legal = page.get_by_role("form", name="Ajouter un membre à l'équipe Juridique et conformité")
+    legal.get_by_label("Identifiant du membre").fill("maxime")
+    legal.get_by_label("Nom", exact=True).fill("Maxime Girard")
+    legal.get_by_role("button", name="Ajouter le membre").click()
+    expect(
+        page.locator("#teams section[data-team='legal'] tr[data-member='maxime']")
+    ).to_contain_text(
+        "Maxime Girard"
+    )  # a second person in legal: four-eyes review becomes possible inside the team
+
     page.get_by_label("Nom du jeton (à quoi il sert)").fill("tableau de bord")
     page.get_by_label("Pour l'utilisateur").select_option("emilie")
     page.get_by_role("button", name="Créer le jeton").click()

@@ -92,7 +92,8 @@ function taskCard(task) {
     el("ul", { class: "deadlines" }, task.deadlines.map((d) => el("li", {},
       el("strong", { text: t(`milestone.${d.milestone}`) }), " ", slaBadge(d.state, d.met_at ? null : d.due_at),
       el("p", { class: "why", text: d.why ? explain(d.why) : d.explanation })))),
-    task.dismiss_reason ? el("p", { text: `${t("action.dismiss")} : ${task.dismiss_reason}` }) : "",
+    task.dismiss_reason ? el("p", {}, t("case.dismissed_because", ""), task.dismiss_reason === "relabeled"
+      ? t("case.relabeled") : el("span", { translate: "no", text: task.dismiss_reason })) : "",
     reviewLine(task),
     el("div", { class: "actions" }, taskButtons(task)));
 }

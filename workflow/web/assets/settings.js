@@ -71,7 +71,27 @@ function teamTables() {
     el("table", { class: "settings-table" },
       el("thead", {}, el("tr", {}, ...["settings.username", "settings.presence", "settings.capacity", "settings.load"]
         .map((key, i) => el("th", { scope: "col", text: i === 0 ? "" : t(key) })), el("th", { scope: "col" }))),
-      el("tbody", {}, team.members.map((m) => memberRow(team, m)))))));
+      el("tbody", {}, team.members.map((m) => memberRow(team, m)))),
+    addMemberForm(team))));
+}
+
+// A new member of a team (a second person makes four-eyes review possible inside the team).
+function addMemberForm(team) {
+  const field = (key, attrs) => {
+    const input = el("input", { id: `add-${key}-${team.id}`, required: true, ...attrs });
+    return [el("div", {}, el("label", { for: input.id, text: t(`settings.new_${key}`) }), input), input];
+  };
+  const [idBox, id] = field("id", { pattern: "[A-Za-z0-9._\\-]+", maxlength: 64 });
+  const [nameBox, name] = field("name", { maxlength: 200 });
+  const [capacityBox, capacity] = field("capacity", { type: "number", min: 1, max: 1000, value: 20 });
+  const form = el("form", { class: "filters", "aria-label": t("settings.add_member_to", teamName(team.id)) },
+    idBox, nameBox, capacityBox, el("div", {}, el("button", { type: "submit", text: t("settings.add_member") })));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    done(t("settings.saved"), () => api(`/api/teams/${team.id}/members`, { method: "POST",
+      body: { id: id.value.trim(), name: name.value.trim(), capacity: Number(capacity.value) } }));
+  });
+  return form;
 }
 
 async function tokens() {
