@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
+
+import holidays
 
 from workflow.calendars import BusinessCalendar, Pause, Segment
 
@@ -183,14 +186,40 @@ def _closed_days(calendar: BusinessCalendar, first: date, last: date) -> list[St
             else:
                 groups.append((day, day, reason))
         day += timedelta(days=1)
-    return [Step("closed", {"from": _day(a), "to": _day(b), **_reason(r)}) for a, b, r in groups]
+    return [
+        Step("closed", {"from": _day(a), "to": _day(b), **_reason(calendar, a, r)})
+        for a, b, r in groups
+    ]
 
 
-def _reason(reason: str) -> dict[str, str]:
-    """calendar.closed_reason() as a code, and the holiday's name when it is one."""
+def _reason(calendar: BusinessCalendar, day: date, reason: str) -> dict[str, Any]:
+    """calendar.closed_reason() as a code, and the holiday's name (in French and English too)."""
     if reason.startswith("holiday: "):
-        return {"reason": "holiday", "holiday": reason.removeprefix("holiday: ")}
+        name = reason.removeprefix("holiday: ")
+        names = {
+            lang: _holiday_name(calendar.country, calendar.subdivision, lang, day) or name
+            for lang in ("fr", "en")
+        }
+        return {"reason": "holiday", "holiday": name, "holiday_names": names}
     return {"reason": {"closed day": "closed_day"}.get(reason, reason)}
+
+
+_HOLIDAY_LANGUAGES = {"fr": ("fr", "fr_CA", "fr_FR"), "en": ("en_CA", "en_US", "en_GB", "en")}
+
+
+@lru_cache(maxsize=256)
+def _holiday_name(country: str | None, subdivision: str | None, lang: str, day: date) -> str | None:
+    """The holiday's name in a language the `holidays` library has for that country, if any."""
+    if not country:
+        return None
+    table = holidays.country_holidays(country, subdiv=subdivision, years=day.year)
+    supported = getattr(table, "supported_languages", ())
+    chosen = next((code for code in _HOLIDAY_LANGUAGES[lang] if code in supported), None)
+    if chosen is None:
+        return None
+    return holidays.country_holidays(
+        country, subdiv=subdivision, years=day.year, language=chosen
+    ).get(day)
 
 
 def _day(day: date) -> dict[str, Any]:

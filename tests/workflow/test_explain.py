@@ -38,3 +38,16 @@ def test_an_explanation_is_structured_and_its_english_text_follows_from_it() -> 
     assert resolution.why is not None
     assert [s.code for s in resolution.why.steps][:2] == ["received", "budget_days"]
     assert resolution.why.steps[1].params == {"days": 3}
+
+
+def test_a_holiday_is_named_in_french_and_english() -> None:
+    opened = datetime(2026, 6, 23, 16, 50, tzinfo=TORONTO).astimezone(UTC)  # eve of 24 June
+    raw = SlaPolicy(name="p", first_response="1h", resolution="8h")
+    deadlines = compute_deadlines(Policy.build(raw, OFFICE), [HistoryEvent(Kind.opened, opened)])
+    first = next(d for d in deadlines if d.milestone is Milestone.first_response)
+    assert first.why is not None
+    closed = next(s for s in first.why.steps if s.code == "closed")
+    assert closed.params["reason"] == "holiday"
+    assert closed.params["holiday_names"]["fr"] == "Fête nationale du Québec"
+    assert "Baptist" in closed.params["holiday_names"]["en"]
+    assert f"(holiday: {closed.params['holiday']})" in first.explanation

@@ -1,5 +1,5 @@
 // "Why this deadline", worded in the page's language from the codes the API returns (deadline.why).
-import { t } from "./i18n.js";
+import { currentLang, t } from "./i18n.js";
 
 export function minutes(total) {
   const hours = Math.floor(total / 60);
@@ -38,7 +38,7 @@ function step({ code, params: p }) {
     case "stopped_for": return t("why.stopped_for", minutes(p.minutes));
     case "closed": {
       const span = p.from.date === p.to.date ? day(p.from) : `${day(p.from)}–${day(p.to)}`;
-      return t("why.closed", span, t(`why.reason.${p.reason}`, p.holiday ?? ""));
+      return t("why.closed", span, t(`why.reason.${p.reason}`, p.holiday_names?.[currentLang()] ?? p.holiday ?? ""));
     }
     case "pauses": return t("why.pauses", p.count);
     case "stopped_since": return p.at ? t("why.stopped_since", short(p.at)) : t("why.stopped_now");
