@@ -115,3 +115,14 @@ def test_the_check_finds_words_of_the_other_language(page: Page, log_in: Any, se
     page.evaluate("document.querySelector('h1').textContent = 'Case queue: nothing assigned yet'")
     found = foreign_words(page, "fr")
     assert any(w.startswith("queue in") for w in found), found
+
+
+def test_a_refusal_is_worded_in_the_reader_language(page: Page, log_in: Any, seeded: Any) -> None:
+    seeded.add_user("lecteur", "viewer", ["legal"], member_id=None)
+    case_id = seeded.case_id("Document interne")
+    log_in("lecteur", f"/cases/{case_id}")
+    task = page.locator('.task[data-team="legal"]')
+    task.get_by_role("button", name="Assigner", exact=True).click()
+    expect(page.locator("#notice")).to_have_text(
+        "Votre rôle ou vos équipes ne permettent pas cette action."
+    )

@@ -2,7 +2,7 @@
 // actions with the version read (a 409 means someone else changed it meanwhile). A high-risk
 // task's closing waits for a second person: they approve it or send it back with a reason.
 import { api } from "./api.js";
-import { el, labelChip, markSeen, notice, refreshBadges, severityBadge, slaBadge, startPage, when } from "./common.js";
+import { el, errorText, labelChip, markSeen, notice, refreshBadges, severityBadge, slaBadge, startPage, when } from "./common.js";
 import { explain } from "./deadline.js";
 import { evidenceList, highlighted } from "./evidence.js";
 import { LABELS, labelName, t, teamName } from "./i18n.js";
@@ -192,7 +192,7 @@ async function act(body) {
     return true;
   } catch (exc) {
     if (exc.status === 409) conflict(exc.body?.current_version ?? "?");
-    else notice("notice", t("error.generic", exc.message), "warning");
+    else notice("notice", errorText(exc), "warning");
     return false;
   }
 }
@@ -219,7 +219,7 @@ async function main() {
     await loadMembers(c);
     render(c);
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
     return;
   }
   document.getElementById("note-form").addEventListener("submit", (e) => {

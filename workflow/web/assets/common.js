@@ -36,6 +36,14 @@ export async function startPage() {
   return me;
 }
 
+// A refusal in the reader's language: the kind of refusal is ours, the server's reason (in
+// English) follows only when it says what to fix (a request it could not accept).
+export function errorText(exc) {
+  if (exc instanceof TypeError) return t("error.network");
+  if ([403, 404, 503].includes(exc.status)) return t(`error.${exc.status}`);
+  return t("error.generic", exc.message);
+}
+
 export function notice(id, message, kind = "") {
   const box = document.getElementById(id);
   box.className = `notice ${kind}`.trim();

@@ -1,6 +1,6 @@
 // The queue: scopes (mine, my teams, all), filters, deadline order, live badges, bulk actions.
 import { api } from "./api.js";
-import { el, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
+import { el, errorText, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
 import { LABELS, labelName, t, teamName } from "./i18n.js";
 
 const POLL_MS = 20000;
@@ -84,7 +84,7 @@ async function load(more = false) {
     cursor = page.next_cursor;
     render();
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
   }
 }
 
@@ -134,7 +134,7 @@ async function bulk(kind) {
     notice("notice", [t("bulk.done", results.length - failed.length, failed.length),
       ...failed.map((r) => `#${r.case_id}: ${r.detail}`)].join(" "), failed.length ? "warning" : "");
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
   }
 }
 

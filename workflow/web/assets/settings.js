@@ -1,7 +1,7 @@
 // Settings for admins: users (role, teams, member, active, new password), team members
 // (presence, capacity), API tokens and draft-check links; all through the REST API.
 import { api } from "./api.js";
-import { el, notice, startPage, when } from "./common.js";
+import { el, errorText, notice, startPage, when } from "./common.js";
 import { t, teamName } from "./i18n.js";
 
 const ROLES = ["viewer", "agent", "lead", "admin"];
@@ -29,7 +29,7 @@ async function done(message, work) {
     notice("notice", message);
     await load();
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
   }
 }
 
@@ -144,7 +144,7 @@ function forms() {
         el("a", { class: "secret", href: url, text: url }));
       document.getElementById("link-shown").hidden = false;
     } catch (exc) {
-      notice("notice", t("error.generic", exc.message), "warning");
+      notice("notice", errorText(exc), "warning");
     }
   });
 }
