@@ -3,6 +3,7 @@ any visible word of the other language fails the walk."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,7 +61,9 @@ def seeded(server: Any, make_verdict: Any) -> Any:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_one_language_from_queue_to_settings(browser: Browser, seeded: Any, lang: str) -> None:
+def test_one_language_from_queue_to_settings(
+    browser: Browser, seeded: Any, lang: str, artifacts: Path
+) -> None:
     words = WORDS[lang]
     context = browser.new_context(locale=f"{lang}-CA", viewport={"width": 1366, "height": 900})
     page: Page = context.new_page()
@@ -88,6 +91,7 @@ def test_one_language_from_queue_to_settings(browser: Browser, seeded: Any, lang
         expect(task.locator(".state")).to_have_text(words["pending"])
         expect(page.locator('#audit tr[data-action="resolve"]')).to_be_visible()
         assert_only(page, lang, "review")
+        page.screenshot(path=artifacts / f"walk-review-{lang}.png", full_page=True)
 
         page.get_by_role("link", name=words["settings"]).click()
         expect(page.locator("#users tr[data-user='admin']")).to_be_visible()

@@ -60,10 +60,10 @@ def test_an_agent_works_a_case_from_the_queue(
 
     audit = page.locator("#audit")
     expect(audit.locator('tr[data-action="assign"]').last).to_contain_text(
-        "Tâche Service à la clientèle assignée à emilie."
+        "Tâche « Service à la clientèle » assignée à emilie."
     )
     expect(audit.locator('tr[data-action="resolve"]')).to_contain_text(
-        "Tâche Service à la clientèle résolue. État : Assigné → Résolu."
+        "Tâche « Service à la clientèle » résolue. État : Assigné → Résolu."
     )
     expect(audit.locator('tr[data-action="task_opened"]').first).to_contain_text("Vigie")
     expect(audit.locator('tr[data-action="note"]')).to_contain_text("remboursement")

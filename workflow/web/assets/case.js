@@ -23,7 +23,7 @@ function head(c) {
     el("h1", {}, `#${c.id} `, severityBadge(c.severity), " ", slaBadge(c.sla_state, c.sla_due)),
     el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ` }),
       el("span", { translate: "no", text: `${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
-      c.restricted ? el("span", { class: "badge restricted", text: t("case.restricted") }) : ""),
+      c.restricted ? [" ", el("span", { class: "badge restricted", text: t("case.restricted") })] : ""),
     el("p", { class: "teams", text: teams.join(" · ") }));
 }
 
@@ -85,7 +85,7 @@ function reviewLine(task) {
 function taskCard(task) {
   return el("article", { class: "task", "data-team": task.team, "data-state": task.state },
     el("h3", {}, `${teamName(task.team)} · `, severityBadge(task.severity), " ", el("span", { class: "state", text: t(`state.${task.state}`) })),
-    el("p", {}, `${t("case.assignee")} : `, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
+    el("p", {}, `${t("case.assignee")}${t("punct.colon")}`, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
       ` · ${task.labels.map(labelName).join(", ")}`),
     el("h4", {}, t("case.deadlines"), " ", el("small", { class: "policy" }, t("case.policy", ""),
       el("code", { translate: "no", text: task.policy }))),

@@ -18,13 +18,15 @@ export function budget(text) {
   return minutes(Math.round(amount * (found[2] === "h" ? 60 : 1)));
 }
 
+// Moments are on the calendar's wall clock already: dates are formatted as such (UTC, no shift).
 function weekday(index) { return t("weekdays").split(",")[index]; }
 function short(at) { return `${weekday(at.weekday)} ${at.time}`; }
 function day(d) {
-  const [, month, date] = d.date.split("-");
-  return `${weekday(d.weekday)} ${Number(date)}/${Number(month)}`;
+  const [year, month, date] = d.date.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, date)).toLocaleDateString(currentLang() === "en" ? "en-CA" : "fr-CA",
+    { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" });
 }
-function full(at) { return `${short(at)} (${day(at)}) ${at.tz}`.trim(); }
+function full(at) { return `${day(at)} ${at.time} ${at.tz}`.trim(); }
 
 function step({ code, params: p }) {
   switch (code) {
@@ -51,5 +53,5 @@ function step({ code, params: p }) {
 export function explain(why) {
   if (!why) return "";
   const head = why.head.code === "due" ? t("why.due", full(why.head.params.at)) : t("why.paused");
-  return head + t("why.colon") + why.steps.map(step).filter(Boolean).join(t("why.semicolon"));
+  return head + t("punct.colon") + why.steps.map(step).filter(Boolean).join(t("punct.semicolon"));
 }

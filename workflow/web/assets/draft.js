@@ -15,7 +15,7 @@ function show(text, verdict) {
   document.getElementById("draft-preview").replaceChildren(...highlighted(text, labels));
   document.getElementById("draft-labels").replaceChildren(...labels.map((lv) => el("article", { class: "task", "data-label": lv.label },
     el("h3", {}, labelChip(lv.label), " ", severityBadge(lv.severity), " ", el("small", { text: t("draft.score", `${Math.round(lv.score * 100)} %`) })),
-    el("p", { class: "guidance" }, el("strong", { text: `${t("draft.guidance")} : ` }), guidance[lv.label]?.[currentLang()] ?? labelName(lv.label)),
+    el("p", { class: "guidance" }, el("strong", { text: `${t("draft.guidance")}${t("punct.colon")}` }), guidance[lv.label]?.[currentLang()] ?? labelName(lv.label)),
     evidenceList([lv], text))));
   document.getElementById("draft-result").hidden = false;
 }
