@@ -29,7 +29,7 @@ def test_an_admin_creates_a_user_who_then_logs_in(
     form.get_by_label("Nom d'utilisateur").fill("nadia2")
     form.get_by_label("Mot de passe (10 caractères ou plus)").fill("une-phrase-de-passe")
     form.get_by_label("Rôle").select_option("agent")
-    form.get_by_label("Équipes").select_option("comms")
+    form.get_by_role("group", name="Équipes").get_by_label("Direction des communications").check()
     form.get_by_label("Membre de l'équipe (identifiant)").select_option("nadia")
     form.get_by_role("button", name="Créer l'utilisateur").click()
     expect(page.locator("#notice")).to_have_text("Utilisateur nadia2 créé.")
@@ -38,10 +38,15 @@ def test_an_admin_creates_a_user_who_then_logs_in(
     expect(row.get_by_label("Rôle (nadia2)")).to_have_value("agent")
 
     row.get_by_label("Rôle (nadia2)").select_option("lead")
+    row.locator("summary").click()
+    row.get_by_label("Ressources humaines").check()
     row.get_by_role("button", name="Enregistrer").click()
     expect(page.locator("#notice")).to_have_text("Enregistré.")
     user = next(u for u in server.call("GET", "/api/users").json() if u["username"] == "nadia2")
-    assert (user["role"], user["teams"], user["member_id"]) == ("lead", ["comms"], "nadia")
+    assert (user["role"], user["teams"], user["member_id"]) == ("lead", ["comms", "hr"], "nadia")
+    expect(page.locator("#users tr[data-user='nadia2'] summary")).to_have_text(
+        "Direction des communications, Ressources humaines"
+    )
     page.screenshot(path=artifacts / "settings-fr.png", full_page=True)
 
     page.get_by_role("button", name="Se déconnecter").click()

@@ -13,6 +13,17 @@ function options(select, values, name, chosen = []) {
   return select;
 }
 
+// Teams as checkboxes; in a user's row they fold under the names of the teams chosen.
+function teamBoxes(chosen, legend) {
+  return el("fieldset", { class: "team-boxes" }, el("legend", { class: "visually-hidden", text: legend }),
+    teams.map((team) => el("label", { class: "check" },
+      el("input", { type: "checkbox", value: team.id, checked: chosen.includes(team.id) }), teamName(team.id))));
+}
+
+function checkedTeams(box) {
+  return [...box.querySelectorAll("input:checked")].map((input) => input.value);
+}
+
 function memberChoices() {
   return ["", ...new Set(teams.flatMap((team) => team.members.map((m) => m.id)))];
 }
@@ -36,18 +47,18 @@ async function done(message, work) {
 function userRow(user) {
   const label = (key) => `${t(key)} (${user.username})`;
   const role = options(el("select", { "aria-label": label("settings.role") }), ROLES, (r) => t(`role.${r}`), [user.role]);
-  const teamBox = options(el("select", { multiple: true, size: 3, "aria-label": label("settings.user_teams") }),
-    teams.map((team) => team.id), teamName, user.teams);
+  const teamBox = teamBoxes(user.teams, label("settings.user_teams"));
+  const teamFold = el("details", {}, el("summary", { text: user.teams.map(teamName).join(", ") || t("audit.none") }), teamBox);
   const member = options(el("select", { translate: "no", "aria-label": label("settings.member") }), memberChoices(), memberName, [user.member_id || ""]);
   const active = el("input", { type: "checkbox", checked: user.active, "aria-label": label("settings.active") });
   const password = el("input", { type: "password", minlength: 10, autocomplete: "new-password", "aria-label": label("settings.reset") });
   const save = () => done(t("settings.saved"), () => api(`/api/users/${encodeURIComponent(user.username)}`, { method: "PATCH", body: {
-    role: role.value, teams: [...teamBox.selectedOptions].map((o) => o.value), member_id: member.value || null, active: active.checked } }));
+    role: role.value, teams: checkedTeams(teamBox), member_id: member.value || null, active: active.checked } }));
   const reset = () => done(t("settings.reset_done", user.username), () => api(`/api/users/${encodeURIComponent(user.username)}`,
     { method: "PATCH", body: { password: password.value } }));
   return el("tr", { "data-user": user.username, class: user.active ? "" : "inactive" },
     el("th", { scope: "row", text: user.username + (user.active ? "" : ` (${t("settings.inactive")})`) }),
-    el("td", {}, role), el("td", {}, teamBox), el("td", {}, member), el("td", {}, active),
+    el("td", {}, role), el("td", {}, teamFold), el("td", {}, member), el("td", {}, active),
     el("td", {}, el("div", { class: "actions" },
       el("button", { type: "button", onclick: save, text: t("settings.save") }),
       password, el("button", { type: "button", onclick: reset, text: t("settings.reset") }))));
@@ -107,7 +118,7 @@ async function load() {
   [users, teams] = await Promise.all([api("/api/users"), api("/api/teams")]);
   document.getElementById("users").replaceChildren(...users.map(userRow));
   teamTables();
-  options(document.getElementById("new-teams"), teams.map((team) => team.id), teamName);
+  document.getElementById("new-teams").replaceChildren(teamBoxes([], t("settings.user_teams")));
   options(document.getElementById("new-member"), memberChoices(), memberName);
   options(document.getElementById("token-user"), users.filter((u) => u.active).map((u) => u.username), (u) => u);
   await tokens();
@@ -120,7 +131,7 @@ function forms() {
     const username = document.getElementById("new-username").value.trim();
     const body = { username, password: document.getElementById("new-password").value,
       role: document.getElementById("new-role").value,
-      teams: [...document.getElementById("new-teams").selectedOptions].map((o) => o.value),
+      teams: checkedTeams(document.getElementById("new-teams")),
       member_id: document.getElementById("new-member").value || null };
     done(t("settings.created", username), async () => { await api("/api/users", { method: "POST", body }); event.target.reset(); });
   });
