@@ -1,5 +1,6 @@
 """Words of the other language on a page: every visible text node (and label, placeholder)
-against the words found only in the other language's interface dictionary (i18n.js).
+against the words found only in the other language's interface dictionary (i18n.js) and team
+and label names (GET /api/names).
 
 Content people wrote (posts, handles, notes, drafts), identifiers from the brand file and language
 names (each in its own language) are marked translate="no" and left out.
@@ -11,7 +12,10 @@ from playwright.sync_api import Page
 
 _SCRIPT = """async (lang) => {
   const i18n = await import('/assets/vigie/i18n.js');
-  const words = (l) => new Set(i18n.dictionary(l).join(' ').toLowerCase().match(/\\p{L}{4,}/gu));
+  const names = await (await fetch('/api/names')).json();  // team and label names of the brand
+  const named = (l) => [...Object.values(names.teams), ...Object.values(names.labels)].map((n) => n[l]);
+  const words = (l) =>
+    new Set(i18n.dictionary(l).concat(named(l)).join(' ').toLowerCase().match(/\\p{L}{4,}/gu));
   const mine = words(lang);
   const foreign = new Set([...words(lang === 'fr' ? 'en' : 'fr')].filter((w) => !mine.has(w)));
   const found = [];

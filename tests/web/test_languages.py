@@ -19,6 +19,7 @@ WORDS = {
         "password": "Mot de passe",
         "submit": "Se connecter",
         "queue": "File des cas",
+        "all": "Tous mes cas",
         "resolve": "Résoudre",
         "pending": "À relire",
         "settings": "Réglages",
@@ -31,6 +32,7 @@ WORDS = {
         "password": "Password",
         "submit": "Sign in",
         "queue": "Case queue",
+        "all": "All my cases",
         "resolve": "Resolve",
         "pending": "Pending review",
         "settings": "Settings",
@@ -76,7 +78,8 @@ def test_one_language_from_queue_to_settings(
         page.get_by_label(words["password"]).fill(PASSWORD)
         page.get_by_role("button", name=words["submit"]).click()
         expect(page.get_by_role("heading", name=words["queue"])).to_be_visible()
-        expect(page.locator("#rows tr").first).to_be_visible()  # the tab with work, not "mine"
+        expect(page.locator("#rows tr").first).to_be_visible()
+        expect(page.locator(".tab[aria-pressed=true]")).to_have_text(words["all"])  # has work
         assert_only(page, lang, "queue")
 
         case_id = seeded.case_id("Document interne")
