@@ -35,10 +35,17 @@ def load_key(configured: str | None, data_dir: Path) -> bytes:
     path = data_dir / _KEY_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as key_file:
-            key_file.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another API process made it first
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as key_file:
+                key_file.write(secrets.token_urlsafe(48))
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ValueError(f"{path}: the draft-link key is shorter than 32 characters")
+    return key.encode()
 
 
 def _b64(raw: bytes) -> str:
