@@ -132,7 +132,8 @@ async function bulk(kind) {
     selected.clear();
     await load();  // the outcome is announced once the table shows it (focus is not lost after)
     notice("notice", [t("bulk.done", results.length - failed.length, failed.length),
-      ...failed.map((r) => `#${r.case_id}: ${r.detail}`)].join(" "), failed.length ? "warning" : "");
+      ...failed.map((r) => `#${r.case_id}${t("punct.colon")}${r.status === 409 ? t("error.409") : errorText({ status: r.status, message: r.detail })}`)].join(" "),
+    failed.length ? "warning" : "");
   } catch (exc) {
     notice("notice", errorText(exc), "warning");
   }
