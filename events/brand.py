@@ -198,7 +198,7 @@ class LabelPolicy(_Section):
     enabled: bool = True
 
 
-# Display names (the page's words for teams and labels, in French and English). ---------------
+# Display names: the page's words for teams and labels, in French and English.
 
 
 class DisplayName(_Section):

@@ -2,6 +2,8 @@
 
 Pages carry no data and need no login to load: each script asks the API with the bearer token
 the login page stored for this browser tab, and sends the reader to /login when it has none.
+/draft-check also works without a login, with a signed link an admin made for an employee
+(see workflow/api/draft_link_routes.py); /settings is for admins.
 A strict Content-Security-Policy allows only this server's own scripts and styles.
 """
 

@@ -1,4 +1,4 @@
-// What every page shares: the top bar, badges, time formats, evidence highlighting.
+// What every page shares: the top bar, badges, time formats, refusals in the reader's language.
 import { api, logout, requireLogin } from "./api.js";
 import { applyI18n, currentLang, labelName, loadNames, t } from "./i18n.js";
 
