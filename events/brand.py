@@ -25,6 +25,8 @@ __all__ = [
     "ReadCap",
     "BrandConfig",
     "Calendar",
+    "DisplayName",
+    "DisplayNames",
     "LabelPolicy",
     "Member",
     "RoutingRule",
@@ -34,6 +36,7 @@ __all__ = [
     "Team",
     "load_brand_config",
     "parse_duration",
+    "team_display_name",
 ]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d|bd)\s*$")
@@ -206,6 +209,30 @@ class LabelPolicy(_Section):
     enabled: bool = True
 
 
+# Display names: the page's words for teams and labels, in French and English.
+
+
+class DisplayName(_Section):
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class DisplayNames(_Section):
+    """How the page names teams and labels; unset, a team shows its `name` (split on " / "
+    when it reads "Français / English") and a label the page's own words."""
+
+    teams: dict[str, DisplayName] = Field(default_factory=dict, description="Team id -> names.")
+    labels: dict[Label | Literal["triage"], DisplayName] = Field(default_factory=dict)
+
+
+def team_display_name(team: Team, names: DisplayNames) -> DisplayName:
+    """The team's name in each language: the `names` block, else its `name` split on " / "."""
+    if team.id in names.teams:
+        return names.teams[team.id]
+    fr, _, en = team.name.partition(" / ")
+    return DisplayName(fr=fr.strip() or team.name, en=en.strip() or fr.strip() or team.name)
+
+
 AlertKind = Literal[
     "critical", "sla_at_risk", "sla_breached", "escalated", "review_requested", "spike"
 ]
@@ -293,6 +320,7 @@ class BrandConfig(_Section):
     sla_policies: list[SlaPolicy] = Field(min_length=1)
     labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
+    names: DisplayNames = Field(default_factory=DisplayNames)
 
     @cached_property
     def team_ids(self) -> set[str]:
@@ -338,6 +366,8 @@ class BrandConfig(_Section):
         for i, channel in enumerate(self.alerts.channels):
             for j, team in enumerate(channel.teams):
                 need_team(("alerts", "channels", i, "teams", j), team)
+        for team in self.names.teams:
+            need_team(("names", "teams", team), team)
         seen: set[str] = set()
         for i, member in enumerate(self.staff):
             if member.id in seen:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.schemas import Label
@@ -27,6 +27,13 @@ class WorkflowSettings(BaseSettings):
         default="risky_disclosure,investor_sensitive",
         description="Comma-separated labels whose cases close only after a second person's "
         "review (empty: none).",
+    )
+
+    draft_link_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs the draft-check links given to employees (32 characters or "
+        "more; every API replica needs the same). Unset: a key kept in data_dir/draft-link.key.",
     )
 
     @field_validator("review_labels")

@@ -22,7 +22,7 @@ from workflow.calendars import (
     business_time_between,
     end_of_business_day,
 )
-from workflow.explain import explain_business_days, explain_deadline
+from workflow.explain import Explanation, explain_business_days, explain_deadline
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -121,6 +121,8 @@ class Deadline:
     met_at: datetime | None
     explanation: str
     business_total: timedelta | None = None
+    why: Explanation | None = None
+    """The explanation as codes and parameters, for the page to word in its language."""
 
     def state(self, now: datetime) -> SlaState:
         if self.met_at is not None:
@@ -314,14 +316,15 @@ def _deadline(
         at_risk, _ = add_business_time(
             calendar, start, budget.duration * policy.at_risk_ratio, relevant
         )
-    text = (
+    why = (
         explain_deadline(
             calendar, start=start, due=due, budget=budget.text, segments=segments, pauses=relevant
         )
         if explain
-        else ""
+        else None
     )
-    return Deadline(milestone, start, budget.text, due, at_risk, met_at, text, budget.duration)
+    text = why.text() if why else ""
+    return Deadline(milestone, start, budget.text, due, at_risk, met_at, text, budget.duration, why)
 
 
 def _business_days_deadline(
@@ -350,9 +353,10 @@ def _business_days_deadline(
     at_risk = None
     if due is not None and total is not None:
         at_risk, _ = add_business_time(calendar, start, total * policy.at_risk_ratio, pauses)
-    text = (
+    why = (
         explain_business_days(calendar, start=start, due=due, days=days, pauses=pauses)
         if explain
-        else ""
+        else None
     )
-    return Deadline(milestone, start, budget.text, due, at_risk, met_at, text, total)
+    text = why.text() if why else ""
+    return Deadline(milestone, start, budget.text, due, at_risk, met_at, text, total, why)

@@ -71,3 +71,29 @@ def test_parse_duration(text: str, minutes: int, business: bool) -> None:
 def test_parse_duration_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_team_and_label_names_in_both_languages(tmp_path: Path) -> None:
+    from events.brand import team_display_name
+
+    config = load_brand_config(BUNDLED_BRAND_CONFIG)
+    teams = {team.id: team_display_name(team, config.names) for team in config.teams}
+    assert (teams["customer_care"].fr, teams["customer_care"].en) == (
+        "Service à la clientèle",
+        "Customer care",
+    )  # from "name: Service à la clientèle / Customer care"
+    assert teams["investor_relations"].en == "Investor relations"  # from the names block
+    path = _broken(
+        tmp_path,
+        "    investor_relations: {fr:",
+        "    investors: {fr:",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    assert f"{path}:{_line_of(path, 'investors: {fr')}: names.teams.investors: unknown team" in str(
+        err.value
+    )
+    path = _broken(tmp_path, "  # labels:\n", "  labels:\n    complaint: {fr: Plainte client}\n")
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    assert "names.labels.complaint.en" in str(err.value)

@@ -53,3 +53,17 @@ def test_pages_and_webhooks_are_mounted(client: TestClient) -> None:
     assert client.get("/draft-check").status_code == 200
     unsigned = client.post("/ingest/webhooks/meta", content=b"{}")
     assert 400 <= unsigned.status_code < 500
+
+
+def test_draft_check_opens_to_an_employee_with_a_signed_link(client: TestClient) -> None:
+    admin = {"Authorization": f"Bearer {_token(client)}"}
+    issued = client.post("/api/draft-links", json={"staff_id": "s-003", "days": 2}, headers=admin)
+    assert issued.status_code == 201, issued.text
+    link = {"X-Vigie-Draft-Link": issued.json()["token"]}
+    draft = "Voici le courriel du client: julie.roy@example.com"
+    checked = client.post("/api/draft-check", json={"text": draft}, headers=link)
+    assert checked.status_code == 200, checked.text
+    assert any(lv["label"] == "risky_disclosure" for lv in checked.json()["labels"])
+    forged = {"X-Vigie-Draft-Link": issued.json()["token"] + "x"}
+    assert client.post("/api/draft-check", json={"text": draft}, headers=forged).status_code == 401
+    assert client.get("/api/cases", headers=link).status_code == 401  # the draft check only

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from helpers import make_post
 from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import BaseModel, Field
@@ -27,7 +27,7 @@ from sqlmodel import Session
 from events.broker import free_port
 from events.schemas import Evidence, Label, LabelVerdict, Severity, Source, Verdict, utcnow
 from events.settings import Settings
-from workflow.api.deps import CurrentPrincipal
+from workflow.api.draft_link_routes import draft_access
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
@@ -47,7 +47,8 @@ class Draft(BaseModel):
 
 
 def _draft_check_router(settings: Settings) -> APIRouter:
-    """POST /api/draft-check: the classify engine on a draft, nothing stored (as `vigie api`)."""
+    """POST /api/draft-check: the classify engine on a draft, nothing stored, behind a login or
+    a signed link (as `vigie api`)."""
     from classify.detectors import (
         DEFAULT_CONFIG,
         DetectorsConfig,
@@ -65,10 +66,10 @@ def _draft_check_router(settings: Settings) -> APIRouter:
         detectors=build_detectors(config, context_from_brand(brand, config.regions)),
         model=None,
     )
-    router = APIRouter()
+    router = APIRouter(dependencies=[Depends(draft_access)])
 
     @router.post("/api/draft-check")
-    def draft_check(draft: Draft, principal: CurrentPrincipal) -> dict[str, Any]:
+    def draft_check(draft: Draft) -> dict[str, Any]:
         result = engine.classify_one(Item(text=draft.text, lang=draft.lang, source=Source.staff))
         return {
             "lang": result.lang,
@@ -122,7 +123,7 @@ SEED = [
         Label.complaint,
         Severity.normal,
         ["toujours pas reçu ma commande"],
-        features=("injoignable",),
+        features=("injoignable", "de", "yet", "$TICKER"),
         url="https://x.com/marie_lvl/status/1",
         author={"id": "a1", "handle": "marie_lvl"},
     ),

@@ -16,7 +16,7 @@ def test_an_agent_works_a_case_from_the_queue(
 ) -> None:
     log_in("emilie")
     expect(page.get_by_role("heading", name="File des cas")).to_be_visible()
-    page.get_by_role("button", name="Équipe customer_care").click()
+    page.get_by_role("button", name="Équipe Service à la clientèle").click()
     page.get_by_label("Étiquette").select_option("complaint")
     rows = page.locator("#rows tr")
     expect(rows).to_have_count(3)
@@ -30,16 +30,25 @@ def test_an_agent_works_a_case_from_the_queue(
     page.wait_for_url(f"**/cases/{case_id}")
     span = page.locator("mark.ev-span")
     expect(span).to_have_text("toujours pas reçu ma commande")
-    expect(span).to_have_attribute("title", "Plainte — keywords v2 — phrase list")
+    expect(span).to_have_attribute("title", "Plainte — Expression repérée")
     expect(page.locator("mark.ev-feature")).to_have_text("injoignable")
+    evidence = page.locator(".evidence").first
+    expect(evidence.locator(".found")).to_contain_text("Expression repérée")
+    expect(evidence.locator(".found")).to_contain_text("toujours pas reçu ma commande")
+    expect(evidence.locator(".weighed")).to_contain_text("service client injoignable")
+    expect(evidence.locator(".weighed")).not_to_contain_text("$TICKER")
+    expect(evidence.locator(".weighed li")).to_have_count(1)  # «de», «yet», «$TICKER» left out
     expect(page.get_by_role("link", name="Voir l'original")).to_have_attribute(
         "href", "https://x.com/marie_lvl/status/1"
     )
-    expect(page.locator(".deadlines .why").first).not_to_be_empty()
+    why = page.locator(".deadlines .why").first
+    expect(why).to_contain_text("Échéance")
+    expect(why).to_contain_text("reçu")
+    expect(page.locator(".deadlines strong").first).to_have_text("Première réponse")
     page.screenshot(path=artifacts / "case-fr.png", full_page=True)
 
     task = page.locator('.task[data-team="customer_care"]')
-    task.get_by_label("Assigner (customer_care)").select_option("emilie")
+    task.get_by_label("Assigner (Service à la clientèle)").select_option("emilie")
     task.get_by_role("button", name="Assigner", exact=True).click()
     expect(page.locator("#notice")).to_have_text("C'est fait.")
     expect(task.locator(".assignee")).to_have_text("emilie")
@@ -50,8 +59,13 @@ def test_an_agent_works_a_case_from_the_queue(
     expect(task.locator(".state")).to_have_text("Résolu")
 
     audit = page.locator("#audit")
-    expect(audit.locator('tr[data-action="assign"]').last).to_contain_text('"emilie"')
-    expect(audit.locator('tr[data-action="resolve"]')).to_contain_text('"resolved"')
+    expect(audit.locator('tr[data-action="assign"]').last).to_contain_text(
+        "Tâche « Service à la clientèle » assignée à emilie."
+    )
+    expect(audit.locator('tr[data-action="resolve"]')).to_contain_text(
+        "Tâche « Service à la clientèle » résolue. État : Assigné → Résolu."
+    )
+    expect(audit.locator('tr[data-action="task_opened"]').first).to_contain_text("Vigie")
     expect(audit.locator('tr[data-action="note"]')).to_contain_text("remboursement")
     page.screenshot(path=artifacts / "case-resolved-fr.png", full_page=True)
     detail = server.call("GET", f"/api/cases/{case_id}").json()
@@ -101,7 +115,7 @@ def test_bulk_actions_and_keyboard(page: Page, log_in: Any, server: Any) -> None
     page.keyboard.press("x")
     expect(page.locator("#bulk-count")).to_have_text("2 cas cochés")
     page.get_by_role("button", name="Prendre en charge").click()
-    expect(page.locator("#notice")).to_contain_text("réussis")
+    expect(page.locator("#notice")).to_contain_text("Réussis : 2.")
     page.keyboard.press("j")
     focused = page.evaluate("document.activeElement.getAttribute('href')")
     page.keyboard.press("Enter")
@@ -147,7 +161,7 @@ def test_draft_check_flags_and_keeps_nothing(
     page.get_by_role("button", name="Vérifier").click()
     result = page.locator("#draft-result")
     expect(result).to_be_visible()
-    expect(page.locator("#draft-summary")).to_contain_text("point(s) à revoir")
+    expect(page.locator("#draft-summary")).to_have_text("1 point à revoir avant de publier.")
     expect(page.locator("#draft-preview mark.ev-span").first).to_have_text(
         "marc.tremblay@exemple.qc.ca"
     )

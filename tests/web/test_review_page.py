@@ -80,7 +80,9 @@ def test_a_leak_is_closed_by_two_people(
     expect(task.locator(".review")).to_contain_text("Fermeture approuvée par legalead")
     audit = page.locator("#audit")
     expect(audit.locator('tr[data-action="resolve"]')).to_contain_text("sophie")
-    expect(audit.locator('tr[data-action="resolve"]')).to_contain_text('"pending_review"')
+    expect(audit.locator('tr[data-action="resolve"]')).to_contain_text(
+        "résolution demandée, en attente d'une deuxième personne. État : Assigné → À relire."
+    )
     expect(audit.locator('tr[data-action="approve"]')).to_contain_text("legalead")
     page.screenshot(path=artifacts / "review-approved-fr.png", full_page=True)
     detail = cases.call("GET", f"/api/cases/{case_id}").json()

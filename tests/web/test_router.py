@@ -23,6 +23,7 @@ def client() -> TestClient:
         ("/queue", "queue.js"),
         ("/cases/42", "case.js"),
         ("/draft-check", "draft.js"),
+        ("/settings", "settings.js"),
         ("/login", "login.js"),
     ],
 )

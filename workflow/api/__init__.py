@@ -18,7 +18,9 @@ from events.settings import Settings
 from workflow.api import (
     auth_routes,
     case_routes,
+    draft_link_routes,
     health_routes,
+    names_routes,
     report_routes,
     team_routes,
     user_routes,
@@ -59,6 +61,8 @@ def create_app(settings: Settings) -> FastAPI:
         team_routes,
         user_routes,
         report_routes,
+        names_routes,
+        draft_link_routes,
     ):
         app.include_router(module.router)
     _handle_errors(app)

@@ -105,6 +105,7 @@ def _task_detail(
                 met_at=d.met_at,
                 state=d.state(now).value,
                 explanation=d.explanation,
+                why=d.why.as_dict() if d.why else None,
             )
             for d in book.deadlines(task, history)
         ]

@@ -190,7 +190,12 @@ class DeadlinePublic(BaseModel):
     at_risk_at: datetime | None
     met_at: datetime | None
     state: str
-    explanation: str
+    explanation: str = Field(description="Why this deadline, in English.")
+    why: dict[str, Any] | None = Field(
+        default=None,
+        description="The same explanation as codes and parameters: {head: {code, params}, "
+        "steps: [{code, params}]}, for a client to word in its own language.",
+    )
 
 
 class ReviewPublic(BaseModel):

@@ -1,7 +1,9 @@
-"""Routes of the web pages: four HTML shells and their assets; the data comes from /api.
+"""Routes of the web pages: five HTML shells and their assets; the data comes from /api.
 
 Pages carry no data and need no login to load: each script asks the API with the bearer token
 the login page stored for this browser tab, and sends the reader to /login when it has none.
+/draft-check also works without a login, with a signed link an admin made for an employee
+(see workflow/api/draft_link_routes.py); /settings is for admins.
 A strict Content-Security-Policy allows only this server's own scripts and styles.
 """
 
@@ -43,7 +45,7 @@ def _page(name: str) -> Response:
 
 
 def create_router(settings: Settings) -> APIRouter:
-    """The pages: /queue, /cases/{id}, /draft-check, /login, and their assets."""
+    """The pages: /queue, /cases/{id}, /draft-check, /settings, /login, and their assets."""
     del settings  # the pages hold no server-side state; kept for the mounting convention
     router = APIRouter(include_in_schema=False)
 
@@ -58,6 +60,10 @@ def create_router(settings: Settings) -> APIRouter:
     @router.get("/draft-check")
     def draft_check() -> Response:
         return _page("draft")
+
+    @router.get("/settings")
+    def settings_page() -> Response:
+        return _page("settings")
 
     @router.get("/login")
     def login() -> Response:

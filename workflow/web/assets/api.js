@@ -35,7 +35,8 @@ export async function api(path, { method = "GET", body, form } = {}) {
   if (form) payload = new URLSearchParams(form);
   else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
   const response = await fetch(path, { method, headers, body: payload });
-  const data = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+  const json = response.status !== 204 && response.headers.get("content-type")?.includes("json");
+  const data = json ? await response.json() : null;
   if (response.status === 401 && !form) { logout(); throw new ApiError(401, data); }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;

@@ -2,9 +2,10 @@
 // actions with the version read (a 409 means someone else changed it meanwhile). A high-risk
 // task's closing waits for a second person: they approve it or send it back with a reason.
 import { api } from "./api.js";
-import { el, evidenceList, highlighted, labelChip, markSeen, notice, refreshBadges, severityBadge, slaBadge,
-  startPage, when } from "./common.js";
-import { LABELS, labelName, t } from "./i18n.js";
+import { el, errorText, labelChip, markSeen, notice, refreshBadges, severityBadge, slaBadge, startPage, when } from "./common.js";
+import { explain } from "./deadline.js";
+import { evidenceList, highlighted } from "./evidence.js";
+import { LABELS, labelName, t, teamName } from "./i18n.js";
 
 const POLL_MS = 15000;
 const caseId = Number(location.pathname.split("/").pop());
@@ -17,20 +18,21 @@ async function fetchCase() {
 }
 
 function head(c) {
-  const teams = Object.entries(c.teams).map(([team, role]) => `${team} (${t(role === "owner" ? "case.owner" : "case.copy")})`);
+  const teams = Object.entries(c.teams).map(([team, role]) => `${teamName(team)} (${t(role === "owner" ? "case.owner" : "case.copy")})`);
   document.getElementById("case-head").replaceChildren(
     el("h1", {}, `#${c.id} `, severityBadge(c.severity), " ", slaBadge(c.sla_state, c.sla_due)),
-    el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
-      c.restricted ? el("span", { class: "badge restricted", text: t("case.restricted") }) : ""),
+    el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ` }),
+      el("span", { translate: "no", text: `${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
+      c.restricted ? [" ", el("span", { class: "badge restricted", text: t("case.restricted") })] : ""),
     el("p", { class: "teams", text: teams.join(" · ") }));
 }
 
 function posts(c) {
   document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
-    el("p", { class: "meta" }, el("strong", { text: `@${post.author_handle}` }), ` · ${post.source} · ${when(post.created_at)} `,
+    el("p", { class: "meta" }, el("strong", { translate: "no", text: `@${post.author_handle}` }), ` · ${t(`source.${post.source}`)} · ${when(post.created_at)} `,
       post.url ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
-    el("blockquote", { class: "post-text" }, highlighted(post.text, post.labels)),
-    el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels)))));
+    el("blockquote", { class: "post-text", translate: "no" }, highlighted(post.text, post.labels)),
+    el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels, post.text)))));
 }
 
 function actionButton(task, action, extra = () => ({})) {
@@ -45,7 +47,7 @@ function reasonInput(task, key) {
 // The buttons of a task in its state: working on it, waiting for a review, or closed.
 function taskButtons(task) {
   if (["resolved", "dismissed"].includes(task.state)) return [actionButton(task, "reopen")];
-  const choose = el("select", { id: `assignee-${task.id}`, "aria-label": `${t("action.assign")} (${task.team})` },
+  const choose = el("select", { id: `assignee-${task.id}`, "aria-label": `${t("action.assign")} (${teamName(task.team)})` },
     (members[task.team] || []).map((m) => el("option", { value: m.id, text: `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
   const assign = [choose, actionButton(task, "assign", () => ({ assignee: choose.value }))];
   if (task.state === "pending_review") {
@@ -82,14 +84,16 @@ function reviewLine(task) {
 
 function taskCard(task) {
   return el("article", { class: "task", "data-team": task.team, "data-state": task.state },
-    el("h3", {}, `${task.team} · `, severityBadge(task.severity), " ", el("span", { class: "state", text: t(`state.${task.state}`) })),
-    el("p", {}, `${t("case.assignee")} : `, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
-      ` · ${task.labels.map(labelName).join(", ")} · ${task.policy}`),
-    el("h4", { text: t("case.deadlines") }),
+    el("h3", {}, `${teamName(task.team)} · `, severityBadge(task.severity), " ", el("span", { class: "state", text: t(`state.${task.state}`) })),
+    el("p", {}, `${t("case.assignee")}${t("punct.colon")}`, el("strong", { class: "assignee", text: task.assignee || t("case.nobody") }),
+      ` · ${task.labels.map(labelName).join(", ")}`),
+    el("h4", {}, t("case.deadlines"), " ", el("small", { class: "policy" }, t("case.policy", ""),
+      el("code", { translate: "no", text: task.policy }))),
     el("ul", { class: "deadlines" }, task.deadlines.map((d) => el("li", {},
-      el("strong", { text: d.milestone.replace("_", " ") }), " ", slaBadge(d.state, d.met_at ? null : d.due_at),
-      el("p", { class: "why", text: d.explanation })))),
-    task.dismiss_reason ? el("p", { text: `${t("action.dismiss")} : ${task.dismiss_reason}` }) : "",
+      el("strong", { text: t(`milestone.${d.milestone}`) }), " ", slaBadge(d.state, d.met_at ? null : d.due_at),
+      el("p", { class: "why", text: d.why ? explain(d.why) : d.explanation })))),
+    task.dismiss_reason ? el("p", {}, t("case.dismissed_because", ""), task.dismiss_reason === "relabeled"
+      ? t("case.relabeled") : el("span", { translate: "no", text: task.dismiss_reason })) : "",
     reviewLine(task),
     el("div", { class: "actions" }, taskButtons(task)));
 }
@@ -97,7 +101,7 @@ function taskCard(task) {
 function notes(c) {
   const items = c.audit.filter((a) => a.action === "note");
   document.getElementById("notes").replaceChildren(...(items.length ? items.map((a) =>
-    el("li", {}, el("p", { text: a.after.text }), el("small", { text: `${a.actor} · ${when(a.at)}` })))
+    el("li", {}, el("p", { translate: "no", text: a.after.text }), el("small", { text: `${a.actor} · ${when(a.at)}` })))
     : [el("li", { class: "empty", text: t("case.no_notes") })]));
 }
 
@@ -109,17 +113,47 @@ function relabel(c) {
   }
 }
 
-function change(entry) {
-  const keys = [...new Set([...Object.keys(entry.before), ...Object.keys(entry.after)])].filter((k) => k !== "text");
-  const parts = keys.filter((k) => JSON.stringify(entry.before[k]) !== JSON.stringify(entry.after[k]))
-    .map((k) => `${k}: ${JSON.stringify(entry.before[k] ?? null)} → ${JSON.stringify(entry.after[k] ?? null)}`);
-  return parts.join("; ") || (entry.after.text ? `« ${entry.after.text} »` : "");
+// An audit entry as a sentence: who did what to which team's task, and the state it left.
+function sentence(entry, tasks) {
+  const before = entry.before || {};
+  const after = entry.after || {};
+  const team = teamName(after.team || before.team || tasks[entry.task_id] || "");
+  const person = (id) => id || t("audit.nobody");
+  const labels = (list) => (list && list.length ? list.map(labelName).join(", ") : t("audit.none"));
+  const asked = after.state === "pending_review";
+  let text;
+  if (entry.action.startsWith("escalation:")) {
+    text = t("audit.escalation", team, t(`audit.esc.${entry.action.slice(11)}`));
+  } else {
+    switch (entry.action) {
+      case "task_opened": text = t("audit.task_opened", team); break;
+      case "post_added": text = t("audit.post_added"); break;
+      case "assign": text = t("audit.assign", team, person(after.assignee)); break;
+      case "reassign": text = t("audit.reassign", team, person(after.assignee), t("audit.away", person(before.assignee))); break;
+      case "resolve": text = t(asked ? "audit.ask_resolve" : "audit.resolve", team); break;
+      case "dismiss": text = t(asked ? "audit.ask_dismiss" : "audit.dismiss", team, after.reason || ""); break;
+      case "reject": text = t("audit.reject", team, after.reason || ""); break;
+      case "note": text = t("audit.note", after.text || ""); break;
+      case "relabel": text = t("audit.relabel", labels(before.labels), labels(after.labels)); break;
+      case "acknowledge": case "wait": case "resume": case "reopen": case "approve":
+        text = t(`audit.${entry.action}`, team); break;
+      default: text = t("audit.other", entry.action);
+    }
+  }
+  if (before.state && after.state && before.state !== after.state && entry.action !== "note") {
+    text += ` ${t("audit.state", t(`state.${before.state}`), t(`state.${after.state}`))}`;
+  }
+  return text;
+}
+
+function actor(name) {
+  return ["system", "sla-clock"].includes(name) ? t(`audit.${name}`) : name;
 }
 
 function audit(c) {
+  const tasks = Object.fromEntries(c.tasks.map((task) => [task.id, task.team]));
   document.getElementById("audit").replaceChildren(...c.audit.map((a) => el("tr", { "data-action": a.action },
-    el("td", { text: when(a.at) }), el("td", { text: a.actor }),
-    el("td", { text: a.task_id ? `${a.action} (${a.task_id})` : a.action }), el("td", { text: change(a) }))));
+    el("td", { text: when(a.at) }), el("td", { text: actor(a.actor) }), el("td", { text: sentence(a, tasks) }))));
 }
 
 function render(c) {
@@ -158,7 +192,7 @@ async function act(body) {
     return true;
   } catch (exc) {
     if (exc.status === 409) conflict(exc.body?.current_version ?? "?");
-    else notice("notice", t("error.generic", exc.message), "warning");
+    else notice("notice", errorText(exc), "warning");
     return false;
   }
 }
@@ -185,7 +219,7 @@ async function main() {
     await loadMembers(c);
     render(c);
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
     return;
   }
   document.getElementById("note-form").addEventListener("submit", (e) => {

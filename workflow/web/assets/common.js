@@ -1,6 +1,6 @@
-// What every page shares: the top bar, badges, time formats, evidence highlighting.
+// What every page shares: the top bar, badges, time formats, refusals in the reader's language.
 import { api, logout, requireLogin } from "./api.js";
-import { applyI18n, currentLang, labelName, t } from "./i18n.js";
+import { applyI18n, currentLang, labelName, loadNames, t } from "./i18n.js";
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -20,19 +20,28 @@ export function el(tag, attrs = {}, ...children) {
 export async function startPage() {
   applyI18n();
   if (!requireLogin()) return null;
-  const me = await api("/api/auth/me");
+  const [me] = await Promise.all([api("/api/auth/me"), loadNames()]);
   const bar = document.getElementById("topbar");
   bar.replaceChildren(
     el("a", { href: "/queue", class: "brand" }, "Vigie"),
     el("nav", { "aria-label": "Vigie" },
       el("a", { href: "/queue", text: t("nav.queue") }),
-      el("a", { href: "/draft-check", text: t("nav.draft") })),
-    el("span", { class: "who", text: t("nav.user", me.username, me.role) }),
+      el("a", { href: "/draft-check", text: t("nav.draft") }),
+      me.role === "admin" ? el("a", { href: "/settings", text: t("nav.settings") }) : ""),
+    el("span", { class: "who", text: t("nav.user", me.username, t(`role.${me.role}`)) }),
     el("button", { type: "button", class: "link", "data-lang-switch": true }),
     el("button", { type: "button", class: "link", onclick: logout, text: t("nav.logout") }),
   );
   applyI18n(bar);
   return me;
+}
+
+// A refusal in the reader's language: the kind of refusal is ours, the server's reason (in
+// English) follows only when it says what to fix (a request it could not accept).
+export function errorText(exc) {
+  if (exc instanceof TypeError) return t("error.network");
+  if ([403, 404, 503].includes(exc.status)) return t(`error.${exc.status}`);
+  return t("error.generic", exc.message);
 }
 
 export function notice(id, message, kind = "") {
@@ -86,53 +95,6 @@ export function severityBadge(severity) {
 export function labelChip(label, score) {
   const text = score === undefined ? labelName(label) : `${labelName(label)} ${Math.round(score * 100)} %`;
   return el("span", { class: `chip label-${label}`, text });
-}
-
-// The post text with each evidence span (or model feature) marked, and why in the tooltip.
-export function highlighted(text, labels) {
-  const marks = [];
-  for (const lv of labels || []) {
-    for (const ev of lv.evidence || []) {
-      const why = `${labelName(lv.label)} — ${ev.detector} v${ev.version}${ev.detail ? ` — ${ev.detail}` : ""}`;
-      if (ev.kind === "span" && Number.isInteger(ev.start) && ev.end > ev.start && ev.end <= text.length) {
-        marks.push({ start: ev.start, end: ev.end, why, kind: "span", label: lv.label });
-      } else if (ev.text && ev.text.length > 2) {
-        for (const m of findAll(text, ev.text)) marks.push({ ...m, why, kind: ev.kind, label: lv.label });
-      }
-    }
-  }
-  marks.sort((a, b) => a.start - b.start || (a.kind === "span" ? -1 : 1));
-  const out = [];
-  let at = 0;
-  for (const mark of marks) {
-    if (mark.start < at) continue;
-    out.push(text.slice(at, mark.start));
-    out.push(el("mark", { class: `ev ev-${mark.kind}`, title: mark.why, "data-label": mark.label, tabindex: "0" },
-      text.slice(mark.start, mark.end)));
-    at = mark.end;
-  }
-  out.push(text.slice(at));
-  return out;
-}
-
-function findAll(text, needle) {
-  const found = [];
-  const lower = text.toLowerCase();
-  const target = needle.toLowerCase();
-  for (let i = lower.indexOf(target); i >= 0 && found.length < 5; i = lower.indexOf(target, i + target.length)) {
-    const before = i === 0 ? " " : lower[i - 1];
-    const after = lower[i + target.length] ?? " ";
-    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) found.push({ start: i, end: i + target.length });
-  }
-  return found;
-}
-
-export function evidenceList(labels) {
-  return el("ul", { class: "evidence" }, (labels || []).map((lv) => el("li", {},
-    labelChip(lv.label, lv.score), " ", severityBadge(lv.severity),
-    el("ul", {}, (lv.evidence || []).map((ev) => el("li", {},
-      el("code", { text: `${ev.detector} v${ev.version}` }), " ",
-      ev.text ? el("q", { text: ev.text }) : "", ev.detail ? ` — ${ev.detail}` : ""))))));
 }
 
 // Cases seen in this browser, for the "new" and "updated" markers of the queue.

@@ -1,7 +1,7 @@
 // The queue: scopes (mine, my teams, all), filters, deadline order, live badges, bulk actions.
 import { api } from "./api.js";
-import { el, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
-import { LABELS, labelName, t } from "./i18n.js";
+import { el, errorText, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
+import { LABELS, labelName, t, teamName } from "./i18n.js";
 
 const POLL_MS = 20000;
 const CHOICES = {
@@ -16,7 +16,7 @@ const NAMES = { label: labelName, severity: (v) => t(`severity.${v}`), state: (v
   sla: (v) => t(`sla.${v}`), lang: (v) => v.toUpperCase(), platform: (v) => v };
 
 let me = null;
-let scope = { assignee: "me" };
+let scope = null;  // chosen once the reader is known: the first tab that has work
 let cases = [];
 let cursor = null;
 let focused = -1;
@@ -37,9 +37,25 @@ function fillFilters() {
   if (["label", "platform", "q"].some((key) => params.has(key))) scope = {};
 }
 
+function scopes() {
+  return [[t("queue.mine"), { assignee: "me" }],
+    ...me.teams.map((team) => [t("queue.team", teamName(team)), { team }]), [t("queue.all"), {}]];
+}
+
+// The first tab with an open case (an admin or a lead often has nothing assigned to them).
+async function firstScopeWithWork() {
+  for (const [, value] of scopes()) {
+    const params = new URLSearchParams({ ...value, limit: "1" });
+    try {
+      const page = await api(`/api/cases?${params}`);
+      if (page.items.length) return value;
+    } catch { break; }
+  }
+  return { assignee: "me" };
+}
+
 function fillScopes() {
-  const options = [[t("queue.mine"), { assignee: "me" }],
-    ...me.teams.map((team) => [t("queue.team", team), { team }]), [t("queue.all"), {}]];
+  const options = scopes();
   const nav = document.getElementById("scopes");
   nav.replaceChildren(...options.map(([name, value]) => el("button", {
     type: "button", class: "tab", "aria-pressed": String(JSON.stringify(value) === JSON.stringify(scope)),
@@ -68,14 +84,14 @@ async function load(more = false) {
     cursor = page.next_cursor;
     render();
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
   }
 }
 
 function row(item, index) {
   const known = seen()[item.id];
   const marker = known === undefined ? t("queue.new") : known < item.version ? t("queue.updated") : "";
-  const owners = item.tasks.map((task) => `${task.team} · ${task.assignee || t("case.nobody")}`).join(", ");
+  const owners = item.tasks.map((task) => `${teamName(task.team)} · ${task.assignee || t("case.nobody")}`).join(", ");
   const box = el("input", { type: "checkbox", "aria-label": `#${item.id}`, checked: selected.has(item.id),
     onchange: (e) => { e.target.checked ? selected.add(item.id) : selected.delete(item.id); countSelected(); } });
   return el("tr", { class: `${marker ? "unread" : ""} ${index === focused ? "focused" : ""}`.trim(), "data-case": item.id },
@@ -83,8 +99,8 @@ function row(item, index) {
     el("td", {}, el("a", { href: `/cases/${item.id}`, onclick: () => markSeen(item.id, item.version) }, `#${item.id}`),
       marker ? el("span", { class: "marker", text: marker }) : "", " ", severityBadge(item.severity)),
     el("td", {}, item.labels.map((label) => labelChip(label))),
-    el("td", { class: "summary" }, el("span", { class: "handle", text: `@${item.author_handle} · ${item.platform} · ${item.lang}` }),
-      el("span", { text: item.summary })),
+    el("td", { class: "summary" }, el("span", { class: "handle", translate: "no", text: `@${item.author_handle} · ${item.platform} · ${item.lang}` }),
+      el("span", { translate: "no", text: item.summary })),
     el("td", { text: owners }),
     el("td", { text: t(`state.${item.state}`) }),
     el("td", {}, slaBadge(item.sla_state, item.sla_due)));
@@ -116,9 +132,10 @@ async function bulk(kind) {
     selected.clear();
     await load();  // the outcome is announced once the table shows it (focus is not lost after)
     notice("notice", [t("bulk.done", results.length - failed.length, failed.length),
-      ...failed.map((r) => `#${r.case_id}: ${r.detail}`)].join(" "), failed.length ? "warning" : "");
+      ...failed.map((r) => `#${r.case_id}${t("punct.colon")}${r.status === 409 ? t("error.409") : errorText({ status: r.status, message: r.detail })}`)].join(" "),
+    failed.length ? "warning" : "");
   } catch (exc) {
-    notice("notice", t("error.generic", exc.message), "warning");
+    notice("notice", errorText(exc), "warning");
   }
 }
 
@@ -141,6 +158,7 @@ async function main() {
   me = await startPage();
   if (!me) return;
   fillFilters();
+  if (scope === null) scope = await firstScopeWithWork();
   fillScopes();
   document.getElementById("filters").addEventListener("change", () => load());
   document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
