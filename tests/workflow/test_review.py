@@ -217,7 +217,9 @@ def test_relabeling_the_review_label_away_does_not_open_the_gate(
     case_id = people.cases("sophie")[0]["id"]
     assert people.act("sophie", case_id, action="acknowledge").status_code == 200
     assert people.act("sophie", case_id, action="relabel", labels=["copyright"]).status_code == 200
-    assert people.act("legalead", case_id, action="relabel", labels=["copyright"]).status_code == 200
+    assert (
+        people.act("legalead", case_id, action="relabel", labels=["copyright"]).status_code == 200
+    )
     page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
     assert page["labels"] == ["copyright"]
     resolved = people.act("sophie", case_id, action="resolve", reason="retiré")
@@ -261,4 +263,6 @@ def test_a_relabel_leaves_a_pending_review_to_its_reviewer(people: Any, make_ver
     assert people.act("sophie", case_id, action="relabel", labels=[]).status_code == 200
     (task,) = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["tasks"]
     assert (task["state"], task["review"]["outcome"]) == ("pending_review", "resolve")
-    assert people.act("legalead", case_id, action="approve").json()["tasks"][0]["state"] == "resolved"
+    assert (
+        people.act("legalead", case_id, action="approve").json()["tasks"][0]["state"] == "resolved"
+    )

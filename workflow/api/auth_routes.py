@@ -131,8 +131,9 @@ def list_sessions(principal: CurrentPrincipal, session: SessionDep) -> list[Sess
         .order_by(col(AuthToken.id))
     )
     return [
-        SessionPublic.model_validate(row, from_attributes=True).model_copy(
-            update={"current": row.id == principal.token_id}
+        SessionPublic(
+            **TokenPublic.model_validate(row, from_attributes=True).model_dump(),
+            current=row.id == principal.token_id,
         )
         for row in rows
     ]
