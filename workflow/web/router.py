@@ -1,7 +1,9 @@
 """Routes of the web pages: four HTML shells and their assets; the data comes from /api.
 
-Pages carry no data and need no login to load: each script asks the API with the bearer token
-the login page stored for this browser tab, and sends the reader to /login when it has none.
+Pages carry no data and need no login to load: each script asks the API with the session cookie
+the login page obtained (HttpOnly, SameSite=Strict, Secure over https; shared by every tab of
+the browser, so a link opened in a new tab lands where it points), and sends the reader to
+/login?next=... when there is none; after login, `next` is followed only to a path of this site.
 A strict Content-Security-Policy allows only this server's own scripts and styles.
 """
 
