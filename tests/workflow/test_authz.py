@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from events.schemas import utcnow
 from workflow.auth import issue_token
-from workflow.models import AuthToken, User
+from workflow.models import User
 from workflow.web import create_router
 
 _spec = importlib.util.spec_from_file_location(
