@@ -51,7 +51,7 @@ def relabel_gate(
     if not dropped:
         return True, None
     request = case.relabel_request
-    if request and request["labels"] == labels and request["post_id"] == post_id:
+    if request and sorted(request["labels"]) == sorted(labels) and request["post_id"] == post_id:
         if request["requested_by"] == principal.username:
             raise InvalidAction(
                 f"you asked to remove {', '.join(dropped)} from this case: a second person "

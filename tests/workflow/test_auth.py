@@ -273,3 +273,45 @@ def test_the_web_session_cookie_needs_a_csrf_header_for_changes(people: Any) -> 
     assert ok.status_code == 201
     assert client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert client.get("/api/auth/me").status_code == 401
+
+
+@pytest.mark.parametrize("value", [" ", "   changeme ", "short-pw"])
+def test_a_blank_or_short_admin_password_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="admin password|placeholder"):
+        Settings(admin_password=SecretStr(value))
+
+
+def test_the_upgrade_gives_old_api_tokens_a_lifetime_and_old_leaks_their_gate(
+    database_url: str,
+) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    from workflow.db import MIGRATIONS, create_db_engine, init_db
+
+    engine = create_db_engine(database_url)
+    with engine.connect() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (username, role, teams, active, created_at) "
+                "VALUES ('bot', 'agent', '[]', TRUE, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO auth_tokens (user_id, kind, name, token_hash, created_at, revoked) "
+                "SELECT id, 'api', 'old', 'h', CURRENT_TIMESTAMP, FALSE FROM users"
+            )
+        )
+        connection.commit()
+    engine.dispose()
+    engine = init_db(database_url)
+    with engine.connect() as connection:
+        (expires,) = connection.execute(sa.text("SELECT expires_at FROM auth_tokens")).one()
+    assert expires is not None
+    engine.dispose()

@@ -190,6 +190,8 @@ def test_removing_the_high_risk_label_takes_two_people(people: Any, make_verdict
     page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
     assert page["labels"] == ["risky_disclosure"] and page["tasks"][0]["state"] == "assigned"
     assert page["audit"][-1]["action"] == "relabel_requested"
+    assert page["relabel_request"]["requested_by"] == "sophie"
+    assert page["relabel_request"]["labels"] == []
     again = people.act("sophie", case_id, action="relabel", labels=[])
     assert again.status_code == 422 and "a second person must confirm" in again.json()["detail"]
     confirmed = people.act("legalead", case_id, action="relabel", labels=[])
@@ -197,6 +199,7 @@ def test_removing_the_high_risk_label_takes_two_people(people: Any, make_verdict
     page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
     (task,) = page["tasks"]
     assert page["labels"] == [] and task["state"] == "pending_review"
+    assert page["relabel_request"] is None
     relabel_entry = next(a for a in page["audit"] if a["action"] == "relabel")
     assert (relabel_entry["actor"], relabel_entry["after"]["requested_by"]) == (
         "legalead",

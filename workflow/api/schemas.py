@@ -250,6 +250,11 @@ class CaseDetail(CaseSummary):
     posts: list[PostPublic]
     tasks: list[TaskDetail]  # type: ignore[assignment]
     audit: list[AuditPublic]
+    relabel_request: dict[str, Any] | None = Field(
+        default=None,
+        description="A relabel removing a review label, waiting for a second person to send "
+        "the same relabel: labels, post_id, requested_by, requested_at.",
+    )
 
 
 # --- people -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 `security_events` records logins, failures, logouts, tokens, passwords and user changes (and is
 the login throttle's shared memory). Cases gain `review_gate` (the case once carried a review
 label) and `relabel_request` (a relabel removing a review label, waiting for a second person).
+API tokens made before every token had a lifetime get one: 90 days from the upgrade.
 
 Revision ID: 0003_auth
 Revises: 0002
@@ -10,8 +11,12 @@ Revises: 0002
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 from alembic import op
+
+from workflow.models import UtcDateTime
 
 revision = "0003_auth"
 down_revision = "0002"
@@ -53,6 +58,14 @@ def upgrade() -> None:
     op.execute(
         "UPDATE cases SET review_gate = TRUE WHERE id IN (SELECT case_id FROM case_labels "
         "WHERE label IN ('risky_disclosure', 'investor_sensitive'))"
+    )
+    tokens = sa.table(
+        "auth_tokens", sa.column("expires_at", UtcDateTime()), sa.column("kind", sa.String)
+    )
+    op.get_bind().execute(
+        tokens.update()
+        .where(tokens.c.expires_at.is_(None))
+        .values(expires_at=datetime.now(UTC) + timedelta(days=90))
     )
 
 
