@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -36,7 +38,11 @@ class WorkflowSettings(BaseSettings):
         default=15, gt=0, le=24 * 60, description="The login throttle's window."
     )
     hash_concurrency: int = Field(
-        default=4, ge=1, le=256, description="Password hashes one API process runs at once."
+        default_factory=lambda: max(1, (os.cpu_count() or 1) // 4),
+        ge=1,
+        le=256,
+        description="Password hashes one API process runs at once (default: a quarter of the "
+        "cores, since one Argon2 hash already runs 4 lanes in parallel).",
     )
     hash_wait_seconds: float = Field(
         default=2.0, gt=0, le=60, description="How long a login waits for a hashing slot (503)."
