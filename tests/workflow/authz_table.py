@@ -7,8 +7,10 @@ restricted: its copy team does not see it).
 
 `allowed`: identities whose request passes authorization (any answer but 401, 403 and 404);
 every other logged-in identity gets 403 or 404 (404 where the case's existence is hidden), and
-`anonymous` 401. "public" rows let anyone through. For case routes, `allowed` maps each case to
-its identities. Every route of the app needs a row: a new endpoint without one fails the test.
+`anonymous` 401. "public" rows let anyone through; "signed" rows (webhooks) let nobody through
+without the sender's signature, whatever their login. For case routes, `allowed` maps each case
+to its identities. Every route of the composed API (`vigie api`) needs a row: a new endpoint
+without one fails the test.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/draft-check"): Row("public"),
     ("GET", "/login"): Row("public"),
     ("GET", "/assets/vigie/{name}"): Row("public"),
+    # Webhooks: the sender's HMAC signature (or Meta's verify token), never a login.
+    ("GET", "/ingest/webhooks/meta"): Row("signed"),
+    ("POST", "/ingest/webhooks/{source}"): Row("signed", json=_json({"records": []})),
+    ("POST", "/api/draft-check"): Row(EVERYONE, json=_json({"text": "Bonjour à tous"})),
     # Logging in.
     ("POST", "/api/auth/token"): Row("public", form=True),
     ("POST", "/api/auth/session"): Row("public", form=True),
