@@ -273,6 +273,14 @@ def test_the_web_session_cookie_needs_a_csrf_header_for_changes(people: Any) -> 
     assert ok.status_code == 201
     assert client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert client.get("/api/auth/me").status_code == 401
+    elsewhere = client.post(
+        "/api/auth/session",
+        data={"username": "priya", "password": "correct-horse-battery"},
+        headers={"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+    )
+    assert elsewhere.status_code == 403 and "vigie_session" not in elsewhere.headers.get(
+        "set-cookie", ""
+    )
 
 
 @pytest.mark.parametrize("value", [" ", "   changeme ", "short-pw"])

@@ -71,7 +71,11 @@ def login_with_cookie(
     form: LoginForm, request: Request, response: Response, session: SessionDep, state: StateDep
 ) -> None:
     """Log the web page in: a session cookie (HttpOnly) and a CSRF cookie whose value the page
-    sends back in X-CSRF-Token on every change."""
+    sends back in X-CSRF-Token on every change. Refused when another site posts it (a login
+    CSRF would sign the reader into someone else's account)."""
+    # The browser says where the request comes from (the Host and scheme behind a proxy may not).
+    if request.headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        raise Forbidden("log in from this site's own login page")
     token, ttl = _log_in(session, state, form, client_address(request), via="cookie")
     seconds = int(ttl.total_seconds())
     secure = request.url.scheme == "https"
