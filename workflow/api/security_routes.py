@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 from sqlmodel import col, select
 
 from workflow.api.deps import CurrentPrincipal, SessionDep
@@ -25,8 +25,8 @@ def security_events(
     username: Annotated[
         str | None, Query(max_length=64, description="Whom the event is about.")
     ] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[AwareDatetime | None, Query(description="From this time on.")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Before this time.")] = None,
     before: Annotated[
         int | None, Query(ge=1, le=2**63 - 1, description="An id: only older events.")
     ] = None,
