@@ -8,7 +8,9 @@ token's row.
 
 Argon2 takes tens of MiB and tens of ms per hash: a bounded number of hashes run at once
 (`limit_hashing`), so a burst of bad logins queues behind the slots instead of starving every
-other request of memory and CPU; past a short wait the caller gets `HashingBusy` (503).
+other request of memory and CPU. The queue is bounded too (4 waiting per slot), since each
+waiter holds one of the server's worker threads; past it, or past a short wait, the caller gets
+`HashingBusy` (503).
 """
 
 from __future__ import annotations
@@ -41,8 +43,11 @@ __all__ = [
 
 _hasher = PasswordHash.recommended()
 _DUMMY_HASH = _hasher.hash("timing-equalizer")
-_slots = threading.BoundedSemaphore(4)
+_slots = threading.BoundedSemaphore(1)
 _slot_wait = 2.0
+_queue_limit = 4
+_waiting = 0
+_waiting_lock = threading.Lock()
 
 
 class Role(StrEnum):
@@ -65,15 +70,27 @@ class HashingBusy(TransientError):
 
 def limit_hashing(concurrency: int, wait_seconds: float) -> None:
     """How many password hashes this process runs at once, and how long a caller waits."""
-    global _slots, _slot_wait
+    global _slots, _slot_wait, _queue_limit
     _slots, _slot_wait = threading.BoundedSemaphore(concurrency), wait_seconds
+    _queue_limit = 4 * concurrency
 
 
 @contextmanager
 def _hashing_slot() -> Iterator[None]:
+    global _waiting
     slots = _slots
-    if not slots.acquire(timeout=_slot_wait):
-        raise HashingBusy("too many logins at once")
+    if not slots.acquire(blocking=False):
+        with _waiting_lock:
+            if _waiting >= _queue_limit:
+                raise HashingBusy("too many logins at once")
+            _waiting += 1
+        try:
+            acquired = slots.acquire(timeout=_slot_wait)
+        finally:
+            with _waiting_lock:
+                _waiting -= 1
+        if not acquired:
+            raise HashingBusy("too many logins at once")
     try:
         yield
     finally:

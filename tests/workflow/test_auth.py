@@ -327,3 +327,29 @@ def test_the_upgrade_gives_old_api_tokens_a_lifetime_and_old_leaks_their_gate(
         (expires,) = connection.execute(sa.text("SELECT expires_at FROM auth_tokens")).one()
     assert expires is not None
     engine.dispose()
+
+
+def test_a_full_hashing_queue_refuses_at_once_rather_than_holding_a_worker() -> None:
+    import threading
+
+    workflow.auth.limit_hashing(1, 600)  # a waiter would wait ten minutes
+    slots = workflow.auth._slots
+    assert slots.acquire(timeout=1)
+    outcome: list[BaseException] = []
+
+    def login() -> None:
+        try:
+            workflow.auth.verify_password("guess", None)
+        except workflow.auth.HashingBusy as exc:
+            outcome.append(exc)
+
+    workflow.auth._waiting = workflow.auth._queue_limit  # as if four logins were waiting
+    try:
+        caller = threading.Thread(target=login, daemon=True)
+        caller.start()
+        caller.join(60)
+        assert not caller.is_alive() and len(outcome) == 1
+    finally:
+        workflow.auth._waiting = 0
+        slots.release()
+        workflow.auth.limit_hashing(1, 2.0)
