@@ -353,3 +353,17 @@ def test_a_full_hashing_queue_refuses_at_once_rather_than_holding_a_worker() -> 
         workflow.auth._waiting = 0
         slots.release()
         workflow.auth.limit_hashing(1, 2.0)
+
+
+def test_over_https_the_session_cookies_are_secure(people: Any) -> None:
+    client = TestClient(people.client.app, base_url="https://vigie.example")
+    response = client.post(
+        "/api/auth/session", data={"username": "priya", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 204
+    cookies = response.headers.get_list("set-cookie")
+    assert len(cookies) == 2 and all("Secure" in c and "SameSite=strict" in c for c in cookies)
+    plain = people.client.post(
+        "/api/auth/session", data={"username": "priya", "password": "correct-horse-battery"}
+    )
+    assert not any("Secure" in c for c in plain.headers.get_list("set-cookie"))
