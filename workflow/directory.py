@@ -61,7 +61,9 @@ def update_member(
 
 def _hand_back(session: Session, member: Member, principal: Principal, now: datetime) -> list[int]:
     tasks = session.exec(
-        select(Task).where(Task.assignee == member.id).where(col(Task.state).in_(OPEN_STATE_VALUES))
+        select(Task)
+        .where(Task.assignee == member.id)
+        .where(col(Task.state).in_(OPEN_STATE_VALUES))
     ).all()
     roster = Roster(session)
     moved = []
