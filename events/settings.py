@@ -47,8 +47,13 @@ class Settings(BaseSettings):
     @field_validator("admin_password")
     @classmethod
     def _no_placeholder_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value().lower() in {"", "changeme", "admin", "password"}:
+        if value is None:
+            return None
+        secret = value.get_secret_value().strip()
+        if secret.lower() in {"", "changeme", "admin", "password"}:
             raise ValueError("choose a real admin password, not a placeholder")
+        if len(secret) < 12:
+            raise ValueError("the admin password needs at least 12 characters")
         return value
 
     @cached_property

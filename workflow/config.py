@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,6 +24,28 @@ class WorkflowSettings(BaseSettings):
     )
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="Lifetime of a login token."
+    )
+    api_token_max_days: int = Field(
+        default=90, ge=1, le=3650, description="Longest lifetime of an API token."
+    )
+    login_account_limit: int = Field(
+        default=5, ge=1, le=1000, description="Failed logins per account within the window."
+    )
+    login_address_limit: int = Field(
+        default=30, ge=1, le=100000, description="Failed logins per client address in the window."
+    )
+    login_window_minutes: float = Field(
+        default=15, gt=0, le=24 * 60, description="The login throttle's window."
+    )
+    hash_concurrency: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 1) // 4),
+        ge=1,
+        le=256,
+        description="Password hashes one API process runs at once (default: a quarter of the "
+        "cores, since one Argon2 hash already runs 4 lanes in parallel).",
+    )
+    hash_wait_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="How long a login waits for a hashing slot (503)."
     )
     review_labels: str = Field(
         default="risky_disclosure,investor_sensitive",

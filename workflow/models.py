@@ -26,6 +26,7 @@ __all__ = [
     "Member",
     "OutboxEvent",
     "PostRecord",
+    "SecurityEvent",
     "ShadowVerdict",
     "Task",
     "Team",
@@ -127,6 +128,26 @@ class AuthToken(SQLModel, table=True):
     revoked: bool = False
 
 
+class SecurityEvent(SQLModel, table=True):
+    """Append-only: logins, failures, logouts, tokens, passwords, users and roles.
+
+    Failed logins are also the login throttle's memory, shared by every API replica."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (
+        sa.Index("ix_security_events_kind_username", "kind", "username", "at"),
+        sa.Index("ix_security_events_kind_address", "kind", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(default_factory=utcnow, index=True)
+    kind: str = Field(max_length=40)
+    username: str = Field(default="", max_length=64, description="Whom the event is about.")
+    actor: str = Field(default="", max_length=64, description="Who did it (empty: anonymous).")
+    address: str = Field(default="", max_length=64)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
 class PostRecord(SQLModel, table=True):
     """Every post the workflow received, routed or not, with the verdict and the outcome."""
 
@@ -209,6 +230,15 @@ class Case(SQLModel, table=True):
     summary: str = Field(max_length=300)
     search_text: str = Field(default="")
     restricted: bool = False
+    review_gate: bool = Field(
+        default=False,
+        description="The case once carried a review label: closing it still takes two people.",
+    )
+    relabel_request: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=sa.JSON,
+        description="A relabel that removes a review label, waiting for a second person.",
+    )
     post_count: int = 1
     opened_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)

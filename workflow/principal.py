@@ -17,6 +17,9 @@ class Principal:
     role: Role
     teams: frozenset[str]
     member_id: str | None = None
+    token_id: int | None = None
+    """The token this request came with (a login session or an API token)."""
+    token_kind: str = "session"
 
     @property
     def is_admin(self) -> bool:

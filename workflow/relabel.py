@@ -1,9 +1,18 @@
 """Relabel: a person corrects a case's labels. Recorded as feedback for training, and re-routed.
 
-The corrected labels are routed like a fresh verdict: teams that gain a concern get a task, open
-tasks whose concerns are all gone are dismissed with the reason "relabeled". On a high-risk case
-(review labels) such a dismissal waits for a second person, like any other closing: removing the
-label must not be a way around the review.
+Who may relabel: an agent (or more) with a task of their own team on the case, or an admin; a
+copy team only reads. The corrected labels are routed like a fresh verdict: teams that gain a
+concern get a task. Open tasks whose concerns are all gone are dismissed with the reason
+"relabeled" only when they belong to the caller's teams; another team's task stays open with a
+"relabel_proposed" audit entry, and that team dismisses it (or not) itself.
+
+High-risk cases (review labels, workflow.review): removing a review label is a request until a
+second person sends the same relabel; such a dismissal waits for a second person like any other
+closing; and the case keeps needing two people to close after its label is gone.
+
+A restricted case (a restricted team, e.g. legal, owns a task) stays restricted, and only a
+member of a restricted team or an admin may relabel it so that a new team gets a task (that
+would widen who sees it).
 """
 
 from __future__ import annotations
@@ -16,12 +25,12 @@ from events.schemas import CaseEventType, Evidence, Label, LabelVerdict, Post, V
 from workflow.actions import CaseContext, refresh
 from workflow.auth import Role
 from workflow.book import PolicyBook
-from workflow.errors import InvalidAction
+from workflow.errors import Forbidden, InvalidAction
 from workflow.intake import new_task
 from workflow.models import CaseLabel, CaseTeam, Feedback, PostRecord, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, task_snapshot
-from workflow.review import record_review
+from workflow.review import record_review, relabel_gate
 from workflow.routing import TaskPlan, plan_tasks
 from workflow.sla import Kind
 from workflow.staffing import Roster
@@ -43,8 +52,31 @@ def relabel(
 ) -> None:
     principal.require(Role.agent, "relabeling")
     case = context.case
+    if not principal.is_admin and not any(t.team_id in principal.teams for t in context.tasks):
+        raise Forbidden(
+            f"relabel case {case.id}: none of its tasks belongs to your teams "
+            f"({', '.join(sorted(principal.teams)) or 'none'})"
+        )
     post = _post_of(session, case.id, post_id)  # type: ignore[arg-type]
     new_labels = list(dict.fromkeys(label.value for label in labels))
+    plans = {
+        p.team: p for p in plan_tasks(_verdict(post, new_labels, principal, book), book.config)
+    }
+    _check_widening(book, context, principal, plans)
+    applies, asked_by = relabel_gate(case, book, new_labels, post.id, principal, now)
+    if not applies:
+        audit(
+            session,
+            case=case,
+            action="relabel_requested",
+            actor=principal.username,
+            at=now,
+            before={"labels": list(case.labels)},
+            after={"labels": new_labels, "post_id": post.id},
+        )
+        case.updated_at = now
+        return
+    case.relabel_request = None
     session.add(
         Feedback(
             case_id=case.id,
@@ -57,9 +89,6 @@ def relabel(
         )
     )
     before = list(case.labels)
-    plans = {
-        p.team: p for p in plan_tasks(_verdict(post, new_labels, principal, book), book.config)
-    }
     _set_labels(session, case.id, before, new_labels)  # type: ignore[arg-type]
     count_relabel(session, before, new_labels)
     case.labels = new_labels
@@ -70,9 +99,11 @@ def relabel(
         actor=principal.username,
         at=now,
         before={"labels": before},
-        after={"labels": new_labels, "post_id": post.id},
+        after={"labels": new_labels, "post_id": post.id}
+        | ({"requested_by": asked_by} if asked_by else {}),
     )
-    gated = not book.review_labels.isdisjoint(before)
+    gated = case.review_gate or not book.review_labels.isdisjoint(before)
+    case.review_gate = gated
     created = _retask(session, book, context, plans, principal, now, gated=gated)
     refresh(session, book, context, now)
     case.restricted = any(t.team_id in book.restricted_teams for t in context.tasks)
@@ -94,6 +125,23 @@ def relabel(
                 at=now,
                 details={"reason": "relabeled"},
             )
+
+
+def _check_widening(
+    book: PolicyBook, context: CaseContext, principal: Principal, plans: dict[str, TaskPlan]
+) -> None:
+    """Only a restricted team's member or an admin gives a restricted case to a new team."""
+    if not context.case.restricted or principal.is_admin:
+        return
+    if principal.teams & book.restricted_teams:
+        return
+    gaining = sorted(set(plans) - {t.team_id for t in context.tasks})
+    if gaining:
+        raise Forbidden(
+            f"this relabel would show restricted case {context.case.id} to "
+            f"{', '.join(gaining)}: only {', '.join(sorted(book.restricted_teams))} or an admin "
+            "may widen who sees it"
+        )
 
 
 def _post_of(session: Session, case_id: int, post_id: str | None) -> PostRecord:
@@ -168,6 +216,18 @@ def _retask(
                 list(plan.labels),
                 plan.label,
                 plan.severity.value,
+            )
+        elif task.state in WORKING_STATES and not (
+            principal.is_admin or task.team_id in principal.teams
+        ):  # another team's task: that team decides whether its concern is really gone
+            audit(
+                session,
+                case=case,
+                task=task,
+                action="relabel_proposed",
+                actor=principal.username,
+                at=now,
+                after={"labels": list(case.labels), "team": task.team_id},
             )
         elif task.state in WORKING_STATES:
             if gated:  # a second person approves the dismissal, as for any high-risk closing

@@ -44,7 +44,7 @@ def cases(server: Any, make_verdict: Any) -> Any:
 
 
 def switch_user(page: Page, log_in: Any, username: str, target: str) -> None:
-    page.evaluate("sessionStorage.clear()")
+    page.context.clear_cookies()
     log_in(username, target)
 
 

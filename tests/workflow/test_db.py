@@ -37,7 +37,7 @@ def test_concurrent_starts_migrate_once(database_url: str) -> None:
     with engine.connect() as connection:
         assert (
             connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-            == "0002"
+            == "0003_auth"
         )
         options = {"compare_type": True, "include_object": schema_filter(engine.dialect.name)}
         diff = compare_metadata(

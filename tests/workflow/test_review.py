@@ -182,21 +182,81 @@ def test_review_labels_are_configurable_and_checked(monkeypatch: pytest.MonkeyPa
         WorkflowSettings()
 
 
-def test_removing_the_high_risk_label_still_needs_a_second_person(
-    people: Any, make_verdict: Any
-) -> None:
+def test_removing_the_high_risk_label_takes_two_people(people: Any, make_verdict: Any) -> None:
     people.feed(leak(make_verdict))
     case_id = people.cases("sophie")[0]["id"]
-    relabeled = people.act("sophie", case_id, action="relabel", labels=[])
-    assert relabeled.status_code == 200, relabeled.text
-    (task,) = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["tasks"]
-    assert task["state"] == "pending_review"
-    assert task["review"]["outcome"] == "dismiss" and task["review"]["requested_by"] == "sophie"
-    own = people.act("sophie", case_id, action="approve")
+    asked = people.act("sophie", case_id, action="relabel", labels=[])
+    assert asked.status_code == 200, asked.text
+    page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
+    assert page["labels"] == ["risky_disclosure"] and page["tasks"][0]["state"] == "assigned"
+    assert page["audit"][-1]["action"] == "relabel_requested"
+    assert page["relabel_request"]["requested_by"] == "sophie"
+    assert page["relabel_request"]["labels"] == []
+    again = people.act("sophie", case_id, action="relabel", labels=[])
+    assert again.status_code == 422 and "a second person must confirm" in again.json()["detail"]
+    confirmed = people.act("legalead", case_id, action="relabel", labels=[])
+    assert confirmed.status_code == 200, confirmed.text
+    page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
+    (task,) = page["tasks"]
+    assert page["labels"] == [] and task["state"] == "pending_review"
+    assert page["relabel_request"] is None
+    relabel_entry = next(a for a in page["audit"] if a["action"] == "relabel")
+    assert (relabel_entry["actor"], relabel_entry["after"]["requested_by"]) == (
+        "legalead",
+        "sophie",
+    )
+    own = people.act("legalead", case_id, action="approve")
     assert own.status_code == 422 and "a second person must approve" in own.json()["detail"]
-    approved = people.act("legalead", case_id, action="approve")
+    approved = people.act("sophie", case_id, action="approve")
     assert approved.status_code == 200, approved.text
     assert approved.json()["tasks"][0]["state"] == "dismissed"
+
+
+def test_relabeling_the_review_label_away_does_not_open_the_gate(
+    people: Any, make_verdict: Any
+) -> None:
+    """acknowledge, relabel to another legal label, resolve: still needs a second person."""
+    people.feed(leak(make_verdict))
+    case_id = people.cases("sophie")[0]["id"]
+    assert people.act("sophie", case_id, action="acknowledge").status_code == 200
+    assert people.act("sophie", case_id, action="relabel", labels=["copyright"]).status_code == 200
+    assert (
+        people.act("legalead", case_id, action="relabel", labels=["copyright"]).status_code == 200
+    )
+    page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
+    assert page["labels"] == ["copyright"]
+    resolved = people.act("sophie", case_id, action="resolve", reason="retiré")
+    assert resolved.status_code == 200 and resolved.json()["state"] == "pending_review"
+    assert people.as_("sophie", "GET", f"/api/cases/{case_id}").json()["tasks"][0]["review"][
+        "required"
+    ]
+
+
+def test_the_asker_cannot_reject_their_own_request(people: Any, make_verdict: Any) -> None:
+    """resolve, reject one's own request, relabel, resolve: the reject is refused."""
+    people.feed(leak(make_verdict))
+    case_id = people.cases("sophie")[0]["id"]
+    assert people.act("sophie", case_id, action="resolve").json()["state"] == "pending_review"
+    own = people.act("sophie", case_id, action="reject", reason="je me ravise")
+    assert own.status_code == 422 and "cannot reset the review" in own.json()["detail"]
+    people.act("sophie", case_id, action="relabel", labels=["copyright"])
+    (task,) = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["tasks"]
+    assert (task["state"], task["review"]["requested_by"]) == ("pending_review", "sophie")
+    assert people.act("sophie", case_id, action="resolve").status_code == 422
+
+
+def test_nobody_acts_in_someone_elses_name(people: Any, make_verdict: Any) -> None:
+    """An admin cannot mint a token for a lead and approve as them."""
+    people.feed(leak(make_verdict))
+    case_id = people.cases("sophie")[0]["id"]
+    people.act("sophie", case_id, action="resolve")
+    minted = people.as_(
+        "admin", "POST", "/api/auth/tokens", json={"name": "approve", "username": "legalead"}
+    )
+    assert minted.status_code == 403 and "another user" in minted.json()["detail"]
+    approved = people.act("admin", case_id, action="approve")
+    trail = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["audit"]
+    assert approved.status_code == 200 and trail[-1]["actor"] == "admin"
 
 
 def test_a_relabel_leaves_a_pending_review_to_its_reviewer(people: Any, make_verdict: Any) -> None:
@@ -206,4 +266,6 @@ def test_a_relabel_leaves_a_pending_review_to_its_reviewer(people: Any, make_ver
     assert people.act("sophie", case_id, action="relabel", labels=[]).status_code == 200
     (task,) = people.as_("admin", "GET", f"/api/cases/{case_id}").json()["tasks"]
     assert (task["state"], task["review"]["outcome"]) == ("pending_review", "resolve")
-    assert people.act("legalead", case_id, action="approve").json()["tasks"][0]["state"] == "resolved"
+    assert (
+        people.act("legalead", case_id, action="approve").json()["tasks"][0]["state"] == "resolved"
+    )

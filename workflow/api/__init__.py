@@ -22,11 +22,13 @@ from workflow.api import (
     health_routes,
     names_routes,
     report_routes,
+    security_routes,
     team_routes,
     user_routes,
 )
 from workflow.api.deps import AppState
 from workflow.api.open_cases import OpenCasesCollector
+from workflow.auth import limit_hashing
 from workflow.book import PolicyBook
 from workflow.config import WorkflowSettings
 from workflow.db import init_db
@@ -39,6 +41,7 @@ __all__ = ["create_app"]
 def create_app(settings: Settings) -> FastAPI:
     config = load_brand_config(settings.brand_config)
     options = WorkflowSettings()
+    limit_hashing(options.hash_concurrency, options.hash_wait_seconds)
     engine = init_db(settings.resolved_database_url)
     seed_directory(engine, config)
     ensure_admin(engine, settings.admin_password)
@@ -63,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
         report_routes,
         names_routes,
         draft_link_routes,
+        security_routes,
     ):
         app.include_router(module.router)
     _handle_errors(app)
@@ -75,7 +79,9 @@ def _handle_errors(app: FastAPI) -> None:
         body: dict[str, object] = {"detail": str(exc)}
         if isinstance(exc, Conflict) and exc.current_version is not None:
             body["current_version"] = exc.current_version
-        return JSONResponse(body, status_code=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(StaleDataError)
     def stale(_request: Request, _exc: StaleDataError) -> JSONResponse:

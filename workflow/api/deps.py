@@ -1,7 +1,14 @@
-"""What every route depends on: the database session, the policy book, the authenticated caller."""
+"""What every route depends on: the database session, the policy book, the authenticated caller.
+
+The caller proves who they are with a bearer token (`Authorization: Bearer ...`: integrations,
+the CLI) or, for the web page, with the HttpOnly session cookie; a cookie-borne request that
+changes something must also carry the CSRF cookie's value in the X-CSRF-Token header
+(double submit), which another site can neither read nor forge.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -20,7 +27,23 @@ from workflow.config import WorkflowSettings
 from workflow.db import transient_errors
 from workflow.principal import Principal
 
-__all__ = ["AppState", "BookDep", "CurrentPrincipal", "SessionDep", "StateDep", "get_state"]
+__all__ = [
+    "CSRF_COOKIE",
+    "CSRF_HEADER",
+    "SESSION_COOKIE",
+    "AppState",
+    "BookDep",
+    "CurrentPrincipal",
+    "SessionDep",
+    "StateDep",
+    "client_address",
+    "get_state",
+]
+
+SESSION_COOKIE = "vigie_session"
+CSRF_COOKIE = "vigie_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
@@ -57,23 +80,41 @@ def get_book(state: StateDep) -> PolicyBook:
 BookDep = Annotated[PolicyBook, Depends(get_book)]
 
 
-def get_principal(session: SessionDep, token: Annotated[str | None, Depends(oauth2)]) -> Principal:
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def get_principal(
+    request: Request, session: SessionDep, bearer: Annotated[str | None, Depends(oauth2)]
+) -> Principal:
     unauthorized = HTTPException(
         status.HTTP_401_UNAUTHORIZED,
         detail="missing, expired or revoked token: log in at POST /api/auth/token",
         headers={"WWW-Authenticate": "Bearer"},
     )
+    token = bearer or request.cookies.get(SESSION_COOKIE)
     if not token:
         raise unauthorized
+    if not bearer and request.method not in _SAFE_METHODS:
+        expected = request.cookies.get(CSRF_COOKIE, "")
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not expected or not secrets.compare_digest(expected.encode(), sent.encode()):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                detail=f"missing or wrong {CSRF_HEADER} header (the {CSRF_COOKIE} cookie's value)",
+            )
     with transient_errors("checking the token"):
-        user = resolve_token(session, token, now=utcnow())
-    if user is None:
+        found = resolve_token(session, token, now=utcnow())
+    if found is None:
         raise unauthorized
+    user, record = found
     return Principal(
         username=user.username,
         role=Role(user.role),
         teams=frozenset(user.teams),
         member_id=user.member_id,
+        token_id=record.id,
+        token_kind=record.kind,
     )
 
 

@@ -109,4 +109,4 @@ async def draft_access(
 ) -> None:
     """Who may run the draft check: the holder of a valid link, else a logged-in queue user."""
     if holder is None:
-        get_principal(session, await oauth2(request))
+        get_principal(request, session, await oauth2(request))

@@ -88,6 +88,7 @@ def case_detail(
             for t in context.tasks
         ],
         audit=[AuditPublic.model_validate(a, from_attributes=True) for a in audit],
+        relabel_request=case.relabel_request,
     )
 
 

@@ -19,6 +19,9 @@ __all__ = [
     "CaseSummary",
     "MemberCreate",
     "MemberUpdate",
+    "PasswordChange",
+    "SecurityEventPage",
+    "SessionPublic",
     "TokenCreate",
     "UserCreate",
     "UserUpdate",
@@ -252,6 +255,11 @@ class CaseDetail(CaseSummary):
     posts: list[PostPublic]
     tasks: list[TaskDetail]  # type: ignore[assignment]
     audit: list[AuditPublic]
+    relabel_request: dict[str, Any] | None = Field(
+        default=None,
+        description="A relabel removing a review label, waiting for a second person to send "
+        "the same relabel: labels, post_id, requested_by, requested_at.",
+    )
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -303,14 +311,14 @@ class UserPublic(BaseModel):
 
 class UserCreate(_Request):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
-    password: str | None = Field(default=None, min_length=10, max_length=200)
+    password: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role
     teams: list[str] = []
     member_id: str | None = None
 
 
 class UserUpdate(_Request):
-    password: str | None = Field(default=None, min_length=10, max_length=200)
+    password: str | None = Field(default=None, min_length=1, max_length=200)
     role: Role | None = None
     teams: list[str] | None = None
     member_id: str | None = None
@@ -320,7 +328,11 @@ class UserUpdate(_Request):
 class TokenCreate(_Request):
     name: str = Field(min_length=1, max_length=100)
     username: str | None = Field(
-        default=None, description="Admins may create one for another user."
+        default=None,
+        description="Your own username, or nothing: nobody mints a token for someone else.",
+    )
+    expires_in_days: int | None = Field(
+        default=None, ge=1, le=3650, description="Default and maximum: VIGIE_API_TOKEN_MAX_DAYS."
     )
 
 
@@ -332,6 +344,30 @@ class TokenPublic(BaseModel):
     expires_at: datetime | None
     last_used_at: datetime | None
     revoked: bool
+
+
+class SessionPublic(TokenPublic):
+    current: bool = Field(description="The session this request came with.")
+
+
+class PasswordChange(_Request):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+
+class SecurityEventPublic(BaseModel):
+    id: int
+    at: datetime
+    kind: str
+    username: str
+    actor: str
+    address: str
+    details: dict[str, Any]
+
+
+class SecurityEventPage(BaseModel):
+    items: list[SecurityEventPublic]
+    next_before: int | None = Field(description="Pass as `before` for the next (older) page.")
 
 
 class TokenIssued(TokenPublic):

@@ -1,7 +1,9 @@
 """Routes of the web pages: five HTML shells and their assets; the data comes from /api.
 
-Pages carry no data and need no login to load: each script asks the API with the bearer token
-the login page stored for this browser tab, and sends the reader to /login when it has none.
+Pages carry no data and need no login to load: each script asks the API with the session cookie
+the login page obtained (HttpOnly, SameSite=Strict, Secure over https; shared by every tab of
+the browser, so a link opened in a new tab lands where it points), and sends the reader to
+/login?next=... when there is none; after login, `next` is followed only to a path of this site.
 /draft-check also works without a login, with a signed link an admin made for an employee
 (see workflow/api/draft_link_routes.py); /settings is for admins.
 A strict Content-Security-Policy allows only this server's own scripts and styles.

@@ -120,7 +120,6 @@ async function load() {
   teamTables();
   document.getElementById("new-teams").replaceChildren(teamBoxes([], t("settings.user_teams")));
   options(document.getElementById("new-member"), memberChoices(), memberName);
-  options(document.getElementById("token-user"), users.filter((u) => u.active).map((u) => u.username), (u) => u);
   await tokens();
 }
 
@@ -137,7 +136,7 @@ function forms() {
   });
   document.getElementById("token-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = { name: document.getElementById("token-name").value.trim(), username: document.getElementById("token-user").value };
+    const body = { name: document.getElementById("token-name").value.trim() };  // tokens act as their maker only
     await done(t("settings.saved"), async () => {
       const issued = await api("/api/auth/tokens", { method: "POST", body });
       const shown = document.getElementById("token-shown");

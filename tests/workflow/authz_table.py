@@ -1,0 +1,97 @@
+"""Who gets through each endpoint: the table tests/workflow/test_authz.py walks.
+
+Identities (tests/workflow/test_authz.py creates them): `anonymous`; `nadia` viewer (comms);
+`priya` agent and `carelead` lead (customer_care); `sophie` agent (legal, a restricted team);
+`admin`. Cases: `care` (a complaint owned by customer_care) and `legal` (a leak owned by legal,
+restricted: its copy team does not see it).
+
+`allowed`: identities whose request passes authorization (any answer but 401, 403 and 404);
+every other logged-in identity gets 403 or 404 (404 where the case's existence is hidden), and
+`anonymous` 401. "public" rows let anyone through; "signed" rows (webhooks) let nobody through
+without the sender's signature, whatever their login. For case routes, `allowed` maps each case
+to its identities. Every route of the composed API (`vigie api`) needs a row: a new endpoint
+without one fails the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+EVERYONE = frozenset({"nadia", "priya", "carelead", "sophie", "admin"})
+ADMIN = frozenset({"admin"})
+AGENTS = frozenset({"priya", "carelead", "sophie", "admin"})
+CARE_READERS = frozenset({"priya", "carelead", "admin"})
+CARE_ACTORS = frozenset({"priya", "carelead", "admin"})
+LEGAL_READERS = frozenset({"sophie", "admin"})
+
+
+@dataclass(frozen=True)
+class Row:
+    allowed: frozenset[str] | dict[str, frozenset[str]] | str
+    json: Any = None
+    """The request body, a function of the identity (so creations do not collide)."""
+    form: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _json(value: Any) -> Any:
+    return lambda who: value
+
+
+TABLE: dict[tuple[str, str], Row] = {
+    # Pages and probes.
+    ("GET", "/"): Row("public"),
+    ("GET", "/healthz"): Row("public"),
+    ("GET", "/readyz"): Row("public"),
+    ("GET", "/metrics"): Row("public"),
+    ("GET", "/queue"): Row("public"),
+    ("GET", "/cases/{case_id}"): Row("public"),  # an empty shell: the data comes from /api
+    ("GET", "/draft-check"): Row("public"),
+    ("GET", "/login"): Row("public"),
+    ("GET", "/assets/vigie/{name}"): Row("public"),
+    # Webhooks: the sender's HMAC signature (or Meta's verify token), never a login.
+    ("GET", "/ingest/webhooks/meta"): Row("signed"),
+    ("POST", "/ingest/webhooks/{source}"): Row("signed", json=_json({"records": []})),
+    ("POST", "/api/draft-check"): Row(EVERYONE, json=_json({"text": "Bonjour à tous"})),
+    # Logging in.
+    ("POST", "/api/auth/token"): Row("public", form=True),
+    ("POST", "/api/auth/session"): Row("public", form=True),
+    ("POST", "/api/auth/logout"): Row(EVERYONE),
+    ("GET", "/api/auth/me"): Row(EVERYONE),
+    ("GET", "/api/auth/sessions"): Row(EVERYONE),
+    ("DELETE", "/api/auth/sessions/{token_id}"): Row(frozenset()),  # someone else's: 404
+    ("POST", "/api/auth/tokens"): Row(AGENTS, json=lambda who: {"name": f"authz-{who}"}),
+    ("GET", "/api/auth/tokens"): Row(EVERYONE),
+    ("DELETE", "/api/auth/tokens/{token_id}"): Row(ADMIN),  # admin's own token of the setup
+    (
+        "POST",
+        "/api/auth/password",
+    ): Row(EVERYONE, json=_json({"current_password": "wrong", "new_password": "x"})),
+    # Users, teams, reports, security log.
+    ("GET", "/api/users"): Row(ADMIN),
+    ("POST", "/api/users"): Row(
+        ADMIN, json=lambda who: {"username": f"new-{who}", "role": "viewer", "teams": []}
+    ),
+    ("PATCH", "/api/users/{username}"): Row(ADMIN, json=_json({})),
+    ("GET", "/api/teams"): Row(EVERYONE),
+    ("GET", "/api/teams/{team_id}"): Row(EVERYONE),
+    ("PATCH", "/api/teams/{team_id}/members/{member_id}"): Row(
+        frozenset({"priya", "carelead", "admin"}), json=_json({"presence": "available"})
+    ),
+    ("POST", "/api/teams/{team_id}/members"): Row(
+        frozenset({"carelead", "admin"}), json=lambda who: {"id": f"m-{who}", "name": who}
+    ),
+    ("GET", "/api/reports/sla"): Row(frozenset({"carelead", "admin"})),
+    ("GET", "/api/security-events"): Row(ADMIN),
+    # The queue.
+    ("GET", "/api/cases"): Row(EVERYONE),
+    ("GET", "/api/cases/{case_id}"): Row({"care": CARE_READERS, "legal": LEGAL_READERS}),
+    ("POST", "/api/cases/{case_id}/actions"): Row(
+        {"care": CARE_ACTORS, "legal": LEGAL_READERS}, json=_json({"action": "note", "text": "vu"})
+    ),
+    ("POST", "/api/cases/bulk"): Row(
+        {"care": CARE_ACTORS, "legal": LEGAL_READERS},
+        json=_json({"action": {"action": "note", "text": "vu"}}),
+    ),
+}
