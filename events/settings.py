@@ -14,9 +14,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.topics import Topics
 
-__all__ = ["Settings", "BUNDLED_BRAND_CONFIG"]
+__all__ = ["Settings", "BUNDLED_BRAND_CONFIG", "weak_password_reason"]
 
 BUNDLED_BRAND_CONFIG = Path(__file__).with_name("brand.example.yaml")
+
+
+def weak_password_reason(password: str) -> str | None:
+    """Why a password cannot be the admin's (blank, or a well-known placeholder), or None."""
+    if not password.strip():
+        return "the admin password is blank; choose one (or unset it to have one generated)"
+    if password.strip().lower() in {"changeme", "admin", "password"}:
+        return "choose a real admin password, not a placeholder"
+    return None
 
 
 class Settings(BaseSettings):
@@ -47,8 +56,8 @@ class Settings(BaseSettings):
     @field_validator("admin_password")
     @classmethod
     def _no_placeholder_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value().lower() in {"", "changeme", "admin", "password"}:
-            raise ValueError("choose a real admin password, not a placeholder")
+        if value is not None and (reason := weak_password_reason(value.get_secret_value())):
+            raise ValueError(reason)
         return value
 
     @cached_property

@@ -72,7 +72,7 @@ def run(
             if config.x_enabled and config.x_filtered_stream:
                 threads.append(_start_stream(config, store, publisher, halt))
         if replay is not None:
-            replay_file(replay, publisher=publisher, stop=stop, rate=rate)
+            _replay(replay, config, publisher, stop, rate)
         if not sources:
             if replay is None:
                 log.warning(
@@ -89,6 +89,27 @@ def run(
         producer.close()
         if store is not None:
             store.close()
+
+
+def _replay(
+    path: Path, config: IngestSettings, publisher: Publisher, stop: threading.Event, rate: float | None
+) -> None:
+    """Replay a file; `vigie status` shows it as the source `replay:NAME` (replaying, finished)."""
+    store = IngestStore(config.resolved_ingest_database_url)
+    try:
+        health = SourceHealth(f"replay:{path.name}"[:60], blind_after=0, store=store)
+        health.row.state = "replaying"
+        health.tick()
+        result = replay_file(path, publisher=publisher, stop=stop, rate=rate)
+        health.row.posts_total = result.produced
+        if result.dead_lettered:
+            health.error("dead_letter", f"{result.dead_lettered} lines dead-lettered",
+                         state="finished")
+        health.success()
+        health.row.state = "finished" if not stop.is_set() else "interrupted"
+        health.tick()
+    finally:
+        store.close()
 
 
 def _start_poller(

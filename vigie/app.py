@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +16,9 @@ from events.errors import VigieError
 from events.metrics import serve_metrics
 from events.runtime import configure_logging, stop_on_signals
 from events.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 app = typer.Typer(
     name="vigie",
@@ -32,9 +37,30 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**given)
     except ValidationError as exc:
         fail("invalid settings:\n  " + "\n  ".join(
-            f"VIGIE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()))
+            f"VIGIE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()))
     configure_logging(settings.log_level)
     return settings
+
+
+def require_database(database_url: str) -> None:
+    """Commands that read the database must not create an empty SQLite file where none is."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database)
+        if not path.is_file():
+            fail(f"no database found at {path.resolve()} (set VIGIE_DATA_DIR or --database-url "
+                 "to where `vigie up` keeps it)")
+
+
+def open_database(database_url: str) -> Engine:
+    """The workflow database, migrated to the latest schema (quietly: the services log that)."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # before the import, which logs
+    from workflow.db import init_db
+
+    return init_db(database_url)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
