@@ -30,6 +30,23 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"vigie {version('vigie')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Vigie: moderation pipeline for official brand accounts."""
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from VIGIE_* variables, with command-line options (when given) on top."""
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -61,6 +78,11 @@ def open_database(database_url: str) -> Engine:
     from workflow.db import init_db
 
     return init_db(database_url)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`1 row`, `2 rows` (`1 entry`, `2 entries` with the plural given)."""
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
