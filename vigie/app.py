@@ -13,7 +13,6 @@ import typer
 from pydantic import ValidationError
 
 from events.errors import VigieError
-from events.metrics import serve_metrics
 from events.runtime import configure_logging, stop_on_signals
 from events.settings import Settings
 
@@ -95,6 +94,8 @@ def run_service(target: Callable[[Settings, threading.Event], T], settings: Sett
 
     The service's metrics are served on VIGIE_METRICS_PORT when it is set (not under `vigie up`,
     where the API shows every process's metrics)."""
+    from events.metrics import serve_metrics  # prometheus_client: only the services need it
+
     stop = threading.Event()
     stop_on_signals(stop)
     serve_metrics(settings.metrics_port)

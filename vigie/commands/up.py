@@ -22,17 +22,20 @@ import urllib.request
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from pydantic import SecretStr
 
 from events.brand import load_brand_config
-from events.broker import EmbeddedBroker
 from events.errors import VigieError
 from events.runtime import prepare_topics
 from events.settings import Settings
 from vigie.app import app, fail, load_settings, open_database
 from vigie.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    from events.broker import EmbeddedBroker
 
 SAMPLE_STREAM = Path(str(files("ingest") / "samples" / "sample_stream.jsonl"))
 # In the data folder once the bundled sample has been replayed whole into its database.
@@ -86,6 +89,8 @@ def up(
     broker = None
     try:
         if not settings.kafka_bootstrap_servers:
+            from events.broker import EmbeddedBroker
+
             broker = EmbeddedBroker(log_file=settings.data_dir / "broker.log").start()
             settings = settings.model_copy(
                 update={"kafka_bootstrap_servers": broker.bootstrap_servers}
