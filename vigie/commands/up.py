@@ -32,6 +32,7 @@ from events.errors import VigieError
 from events.runtime import prepare_topics
 from events.settings import Settings
 from vigie.app import app, fail, load_settings, open_database
+from vigie.commands.config import echo_warnings, warnings_of
 from vigie.supervisor import Supervisor
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def up(
         kafka_bootstrap_servers=kafka, database_url=database_url, api_port=port
     )
     try:
-        load_brand_config(settings.brand_config)
+        echo_warnings(warnings_of(settings.brand_config, load_brand_config(settings.brand_config)))
     except VigieError as exc:
         fail(str(exc))
     if replay is not None and sample:
