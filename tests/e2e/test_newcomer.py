@@ -65,12 +65,12 @@ class Newcomer:
         return httpx.post(f"{self.base}/api/auth/token", timeout=10,
                           data={"username": "admin", "password": password}).status_code
 
-    def case_count(self, password: str) -> int:
+    def has_cases(self, password: str) -> bool:
         token = httpx.post(f"{self.base}/api/auth/token", timeout=10,
                            data={"username": "admin", "password": password}).json()["access_token"]
         page = httpx.get(f"{self.base}/api/cases", params={"limit": 1}, timeout=10,
                          headers={"Authorization": f"Bearer {token}"}).json()
-        return int(page["total"]) if "total" in page else len(page["items"])
+        return bool(page["items"])
 
 
 @pytest.fixture
@@ -88,6 +88,11 @@ def newcomer(tmp_path: Path) -> Iterator[Newcomer]:
 
 
 def test_first_hour_clone_up_restart_reset(newcomer: Newcomer) -> None:
+    where = subprocess.run([str(newcomer.clone / ".venv" / "bin" / "python"), "-c",
+                            "import vigie, workflow; print(vigie.__file__, workflow.__file__)"],
+                           cwd=newcomer.clone, env=newcomer.env, capture_output=True, text=True)
+    assert where.stdout.split() == [str(newcomer.clone / "vigie" / "__init__.py"),
+                                    str(newcomer.clone / "workflow" / "__init__.py")]
     code = newcomer.vigie("--version")
     assert code.returncode == 0 and code.stdout.startswith("vigie ")
     assert "valid" in newcomer.vigie("check-config", "events/brand.example.yaml").stdout
@@ -102,7 +107,7 @@ def test_first_hour_clone_up_restart_reset(newcomer: Newcomer) -> None:
     wait_until(lambda: (newcomer.clone / "var" / "sample-replayed").exists(), 120, newcomer.output)
     status = newcomer.vigie("status")
     assert re.search(r"replay:sample_stream\.jsonl\s+finished\s.*\s358\s", status.stdout), status.stdout
-    wait_until(lambda: newcomer.case_count(password) > 0, 120, newcomer.output)
+    wait_until(lambda: newcomer.has_cases(password), 120, newcomer.output)
     newcomer.stop()
 
     # Restart: no sample again, no new password, the first one still works.
