@@ -71,12 +71,21 @@ def test_the_sample_is_replayed_only_on_embedded_defaults_once(
     settings = Settings(data_dir=tmp_path, **(embedded | overrides))
     if marked:
         (tmp_path / SAMPLE_MARKER).touch()
+        (tmp_path / "vigie.db").touch()
     chosen = _choose_replay(settings, sample, None)
     if expected is None:
         assert chosen is None
     else:
         assert chosen is not None and chosen.path == SAMPLE_STREAM
         assert chosen.marker == tmp_path / SAMPLE_MARKER
+
+
+def test_a_marker_without_its_database_is_stale(tmp_path: Path) -> None:
+    """A deleted database gets the sample again, whatever the folder says."""
+    (tmp_path / SAMPLE_MARKER).touch()
+    chosen = _choose_replay(Settings(data_dir=tmp_path, kafka_bootstrap_servers=None,
+                                     database_url=None), None, None)
+    assert chosen is not None and chosen.path == SAMPLE_STREAM
 
 
 def test_a_replay_file_is_always_replayed_and_never_marked(tmp_path: Path) -> None:

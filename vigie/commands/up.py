@@ -161,7 +161,8 @@ def _choose_replay(settings: Settings, sample: bool | None, replay: Path | None)
         embedded = not settings.kafka_bootstrap_servers and not settings.database_url
         if not embedded:
             return None
-        if marker.exists():
+        database = _sqlite_path(settings.resolved_database_url)
+        if marker.exists() and database is not None and database.exists():
             typer.echo(f"vigie: the demo sample is already in this database ({marker} exists); "
                        "--sample replays it again")
             return None
