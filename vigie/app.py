@@ -52,11 +52,16 @@ def load_settings(**overrides: object) -> Settings:
     try:
         settings = Settings(**given)
     except ValidationError as exc:
-        fail("invalid settings:\n  " + "\n  ".join(
-            f"VIGIE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()))
+        fail_on_settings(exc)
     configure_logging(settings.log_level)
     return settings
+
+
+def fail_on_settings(exc: ValidationError) -> NoReturn:
+    """Name each VIGIE_* variable that is wrong, and why."""
+    fail("invalid settings:\n  " + "\n  ".join(
+        f"VIGIE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors()))
 
 
 def require_database(database_url: str) -> None:

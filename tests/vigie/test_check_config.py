@@ -80,3 +80,8 @@ def test_a_calendar_nobody_works_and_one_nothing_uses(tmp_path: Path) -> None:
 def test_errors_still_fail(tmp_path: Path) -> None:
     code, output, path = _check(tmp_path, EXAMPLE.replace("triage_team: triage", "triage_team: nobody"))
     assert code == 2 and f"{path}:{_line(path, 'triage_team: nobody')}: triage_team" in output
+
+
+def test_bad_review_labels_are_named(tmp_path: Path) -> None:
+    code, output, _ = _check(tmp_path, EXAMPLE, env={"VIGIE_REVIEW_LABELS": "leaks"})
+    assert code == 2 and "VIGIE_REVIEW_LABELS: unknown labels leaks" in output

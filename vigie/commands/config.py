@@ -8,14 +8,20 @@ import typer
 
 from events.brand import BrandConfig, brand_config_warnings, load_brand_config
 from events.errors import ConfigError
-from vigie.app import app, fail, plural
+from vigie.app import app, fail, fail_on_settings, plural
 
 
 def warnings_of(path: Path, config: BrandConfig) -> list[str]:
     """What in a valid file cannot work, judged with the workflow's review labels."""
+    from pydantic import ValidationError
+
     from workflow.config import WorkflowSettings
 
-    return brand_config_warnings(path, config, review_labels=WorkflowSettings().review)
+    try:
+        review = WorkflowSettings().review
+    except ValidationError as exc:
+        fail_on_settings(exc)
+    return brand_config_warnings(path, config, review_labels=review)
 
 
 def echo_warnings(warnings: list[str]) -> None:
