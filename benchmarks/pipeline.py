@@ -88,7 +88,7 @@ def main() -> None:
         stream, total = _stream(args.copies, directory)
         env = {**os.environ, "VIGIE_ADMIN_PASSWORD": PASSWORD, "VIGIE_DATA_DIR": str(directory / "var"),
                "VIGIE_LOG_LEVEL": "WARNING"}
-        argv = [sys.executable, "-m", "vigie.cli", "up", "--port", str(args.port), "--sample", str(stream)]
+        argv = [sys.executable, "-m", "vigie.cli", "up", "--port", str(args.port), "--replay", str(stream)]
         if args.database_url:
             argv += ["--database-url", args.database_url]
         started = time.monotonic()

@@ -8,6 +8,7 @@ wrong, raises ConfigError naming the file, the line, the field and the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = [
     "SpikePolicy",
     "StaffMember",
     "Team",
+    "brand_config_warnings",
     "load_brand_config",
     "parse_duration",
     "team_display_name",
@@ -401,6 +403,77 @@ def load_brand_config(path: Path | str) -> BrandConfig:
     if problems:
         raise ConfigError(_describe(path, root, problems))
     return config
+
+
+def brand_config_warnings(
+    path: Path | str, config: BrandConfig, *, review_labels: Iterable[str] = ()
+) -> list[str]:
+    """What a valid file sets up that cannot work, as `file:line: field: reason` lines: a label
+    needing two people's review owned by a team of one, a label no rule routes, a team or SLA
+    policy on a calendar with no working hours, a calendar nothing uses. `review_labels` are the
+    workflow's (VIGIE_REVIEW_LABELS)."""
+    path = Path(path)
+    problems = [
+        *_review_warnings(config, set(review_labels)),
+        *_routing_warnings(config),
+        *_calendar_warnings(config),
+    ]
+    if not problems:
+        return []
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    return [f"{path}:{_line_of(root, loc)}: {'.'.join(map(str, loc))}: {msg}" for loc, msg in problems]
+
+
+_Problems = list[tuple[tuple[str | int, ...], str]]
+
+
+def _owners(config: BrandConfig, label: str) -> set[str]:
+    """Teams that can own a task for this label: rules naming it or no label at all, and the
+    triage team when no rule names it."""
+    named = [r for r in config.routing if label in r.match.labels]
+    owners = {r.team for r in config.routing if not r.match.labels} | {r.team for r in named}
+    return owners | ({config.triage_team} if not named else set())
+
+
+def _review_warnings(config: BrandConfig, review_labels: set[str]) -> _Problems:
+    problems: _Problems = []
+    for i, team in enumerate(config.teams):
+        needing = sorted(lb for lb in review_labels if team.id in _owners(config, lb))
+        if needing and len(team.members) < 2:
+            problems.append((("teams", i, "members"), (
+                f"team {team.id!r} owns {', '.join(needing)}, whose cases close only when a second "
+                f"person approves, but has {len(team.members)} member: add a second reviewer")))
+    return problems
+
+
+def _routing_warnings(config: BrandConfig) -> _Problems:
+    named = {str(lb) for rule in config.routing for lb in rule.match.labels}
+    unrouted = [str(lb) for lb in Label if str(lb) not in named and config.label_policy(lb).enabled]
+    if not unrouted:
+        return []
+    return [(("routing",), f"no rule routes {', '.join(unrouted)}: such posts all go to the triage "
+                           f"team {config.triage_team!r}")]
+
+
+def _calendar_warnings(config: BrandConfig) -> _Problems:
+    problems: _Problems = []
+    closed = {name for name, cal in config.calendars.items()
+              if not cal.always_open and not any(cal.hours.values())}
+    for i, team in enumerate(config.teams):
+        if team.calendar in closed:
+            problems.append((("teams", i, "calendar"), (
+                f"calendar {team.calendar!r} has no working hours: team {team.id!r} is never at "
+                "work and its deadlines never come (add hours, or always_open: true)")))
+    for i, policy in enumerate(config.sla_policies):
+        if policy.calendar in closed:
+            problems.append((("sla_policies", i, "calendar"), (
+                f"calendar {policy.calendar!r} has no working hours: the deadlines of "
+                f"{policy.name!r} never come")))
+    used = {t.calendar for t in config.teams} | {p.calendar for p in config.sla_policies}
+    for name in config.calendars:
+        if name not in used:
+            problems.append((("calendars", name), f"calendar {name!r} is used by no team or SLA policy"))
+    return problems
 
 
 def _describe(path: Path, root: Any, problems: list[tuple[tuple[str | int, ...], str]]) -> str:

@@ -8,7 +8,6 @@ import signal
 import threading
 
 from events.errors import ConfigError
-from events.kafka_io import ensure_topics
 from events.settings import Settings
 
 __all__ = [
@@ -53,6 +52,9 @@ def bootstrap_servers(settings: Settings) -> str:
 
 def prepare_topics(settings: Settings) -> None:
     """Create the topics and their dead-letter twins if they are missing."""
+    # Imported here: a CLI command that needs no Kafka does not load its client.
+    from events.kafka_io import ensure_topics
+
     ensure_topics(
         bootstrap_servers(settings),
         settings.topics.all_names(),

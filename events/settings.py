@@ -14,9 +14,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.topics import Topics
 
-__all__ = ["Settings", "BUNDLED_BRAND_CONFIG"]
+__all__ = ["Settings", "BUNDLED_BRAND_CONFIG", "weak_password_reason"]
 
 BUNDLED_BRAND_CONFIG = Path(__file__).with_name("brand.example.yaml")
+
+
+def weak_password_reason(password: str) -> str | None:
+    """Why a password cannot be the admin's (blank, a well-known placeholder, too short), or None.
+    The queue applies a fuller strength check to the passwords people choose there."""
+    secret = password.strip()
+    if not secret:
+        return "the admin password is blank; choose one (or unset it to have one generated)"
+    if secret.lower() in {"changeme", "admin", "password"}:
+        return "choose a real admin password, not a placeholder"
+    if len(secret) < 12:
+        return "the admin password needs at least 12 characters"
+    return None
 
 
 class Settings(BaseSettings):
@@ -47,13 +60,8 @@ class Settings(BaseSettings):
     @field_validator("admin_password")
     @classmethod
     def _no_placeholder_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is None:
-            return None
-        secret = value.get_secret_value().strip()
-        if secret.lower() in {"", "changeme", "admin", "password"}:
-            raise ValueError("choose a real admin password, not a placeholder")
-        if len(secret) < 12:
-            raise ValueError("the admin password needs at least 12 characters")
+        if value is not None and (reason := weak_password_reason(value.get_secret_value())):
+            raise ValueError(reason)
         return value
 
     @cached_property

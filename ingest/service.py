@@ -73,7 +73,7 @@ def run(
             if config.x_enabled and config.x_filtered_stream:
                 threads.append(_start_stream(config, store, publisher, halt))
         if replay is not None:
-            replay_file(replay, publisher=publisher, stop=stop, rate=rate)
+            _replay(replay, config, publisher, stop, rate)
         if not sources:
             if replay is None:
                 log.warning(
@@ -90,6 +90,26 @@ def run(
         producer.close()
         if store is not None:
             store.close()
+
+
+def _replay(
+    path: Path, config: IngestSettings, publisher: Publisher, stop: threading.Event, rate: float | None
+) -> None:
+    """Replay a file; `vigie status` shows it as the source `replay:NAME` (replaying, finished)."""
+    store = IngestStore(config.resolved_ingest_database_url)
+    try:
+        health = SourceHealth(f"replay:{path.name}"[:60], blind_after=0, store=store)
+        health.row.state = "replaying"
+        health.tick()
+        result = replay_file(path, publisher=publisher, stop=stop, rate=rate)
+        health.success()
+        health.row.posts_total = result.produced
+        if result.dead_lettered:  # already counted by the replay's own metrics
+            health.row.last_error = f"{result.dead_lettered} lines went to the dead-letter topic"
+        health.row.state = "interrupted" if stop.is_set() else "finished"
+        health.tick()
+    finally:
+        store.close()
 
 
 def _start_poller(

@@ -1,4 +1,5 @@
-"""Teams and members from the brand configuration; the admin user from VIGIE_ADMIN_PASSWORD.
+"""Teams and members from the brand configuration; the admin user from VIGIE_ADMIN_PASSWORD
+(created with it, or given it when the stored password differs); passwords set from the CLI.
 
 Teams follow the file on every start (name, calendar, assignment). Members are seeded once: after
 that the API manages them (presence, capacity, languages), and a restart does not undo it.
@@ -18,9 +19,18 @@ from events.errors import ConfigError
 from events.schemas import utcnow
 from workflow.db import transient_errors
 from workflow.intake_posts import insert_ignore
-from workflow.models import Member, Team, User
+from workflow.models import AuthToken, Member, Team, User
 
-__all__ = ["check_routing_references", "ensure_admin", "seed_directory"]
+__all__ = [
+    "ADMIN",
+    "admin_exists",
+    "check_routing_references",
+    "ensure_admin",
+    "seed_directory",
+    "set_password",
+]
+
+ADMIN = "admin"
 
 log = logging.getLogger(__name__)
 
@@ -70,30 +80,66 @@ def seed_directory(engine: Engine, config: BrandConfig) -> None:
         session.commit()
 
 
-def ensure_admin(engine: Engine, password: SecretStr | None) -> bool:
-    """Create `admin` with this password if no such user exists; True when created."""
+def admin_exists(engine: Engine) -> bool:
+    with transient_errors("reading the admin user"), Session(engine) as session:
+        return session.exec(select(User).where(User.username == ADMIN)).first() is not None
+
+
+def ensure_admin(engine: Engine, password: SecretStr | None) -> str | None:
+    """Make VIGIE_ADMIN_PASSWORD the `admin` password: create the user with it, or set it on the
+    existing one when it no longer matches (the variable is the operator's word, so a restart with
+    it set always lets them in). Returns "created", "updated", "unchanged", or None without one."""
     if password is None:
-        return False
+        return None
+    from workflow.auth import hash_password, verify_password
+
+    secret = password.get_secret_value()
+    with transient_errors("creating the admin user"), Session(engine) as session:
+        user = session.exec(select(User).where(User.username == ADMIN)).first()
+        if user is not None:
+            if verify_password(secret, user.password_hash):
+                return "unchanged"
+        else:
+            created = insert_ignore(session, User, [_admin_row(hash_password(secret))])
+            session.commit()
+            if created:
+                log.info("created the admin user")
+                return "created"
+    # Exists with another password (or was created meanwhile by a process with the same variable).
+    set_password(engine, ADMIN, secret)
+    log.warning("set the admin password from VIGIE_ADMIN_PASSWORD (it differed from the stored one)")
+    return "updated"
+
+
+def set_password(engine: Engine, username: str, password: str, *, create_admin: bool = False) -> bool:
+    """Set a user's password and end their login sessions (API tokens stay: integrations keep
+    working). With `create_admin`, a missing `admin` is created. False when there is no such user."""
     from workflow.auth import hash_password
 
-    with transient_errors("creating the admin user"), Session(engine) as session:
-        if session.exec(select(User).where(User.username == "admin")).first() is not None:
-            return False
-        created = insert_ignore(
-            session,
-            User,
-            [
-                {
-                    "username": "admin",
-                    "password_hash": hash_password(password.get_secret_value()),
-                    "role": "admin",
-                    "teams": [],
-                    "active": True,
-                    "created_at": utcnow(),
-                }
-            ],
-        )
+    hashed = hash_password(password)
+    with transient_errors("setting a password"), Session(engine) as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            if not (create_admin and username == ADMIN):
+                return False
+            insert_ignore(session, User, [_admin_row(hashed)])
+            session.commit()
+            return True
+        user.password_hash = hashed
+        for token in session.exec(
+            select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.kind == "session")
+        ):
+            token.revoked = True
         session.commit()
-    if created:
-        log.info("created the admin user from VIGIE_ADMIN_PASSWORD")
-    return bool(created)
+    return True
+
+
+def _admin_row(password_hash: str) -> dict[str, object]:
+    return {
+        "username": ADMIN,
+        "password_hash": password_hash,
+        "role": "admin",
+        "teams": [],
+        "active": True,
+        "created_at": utcnow(),
+    }

@@ -14,9 +14,9 @@ from vigie.cli import app
 runner = CliRunner()
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, code: int = 0) -> str:
     result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -65,6 +65,21 @@ def test_batch_classify_csv(small_model, tmp_path: Path) -> None:  # type: ignor
     verdicts = [json.loads(line) for line in out.read_text().splitlines()]
     assert [v["id"] for v in verdicts] == ["1", "2"] and verdicts[0]["lang"] == "en"
     assert not (tmp_path / "v.jsonl.rejects.jsonl").exists()
+
+
+@pytest.mark.parametrize("bad", ["missing.jsonl", "posts.txt", "folder.jsonl"])
+def test_batch_classify_keeps_an_earlier_output_when_the_input_is_bad(
+    small_model, tmp_path: Path, bad: str  # type: ignore[no-untyped-def]
+) -> None:
+    (tmp_path / "posts.txt").write_text("hello\n")
+    (tmp_path / "folder.jsonl").mkdir()
+    out = tmp_path / "o.jsonl"
+    out.write_text('{"id": "earlier"}\n')
+    result = runner.invoke(app, ["classify", "--input", str(tmp_path / bad), "--output", str(out),
+                                 "--model", str(small_model[0])])
+    assert result.exit_code == 2 and bad in result.output
+    assert out.read_text() == '{"id": "earlier"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.jsonl", "o.jsonl", "posts.txt"]
 
 
 def test_classify_without_output_is_a_usage_error(tmp_path: Path) -> None:
@@ -161,6 +176,7 @@ def test_check_draft_explains_what_would_be_flagged(small_model) -> None:  # typ
         "Conseiller chez Laurentia Mobile",
         "--model",
         str(small_model[0]),
+        code=1,  # something flagged: a script can gate on it
     )
     assert "risky_disclosure (personal_data)" in output and "phone: •••-•••-0199" in output
     assert "514-555" not in output  # masked wherever it is shown
@@ -211,7 +227,7 @@ def test_batch_reads_csv_post_records_with_author_columns(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     output = _run("classify", "--input", str(source), "--output", str(out))
-    assert "1 posts classified" in output and "1 rows could not be read" in output
+    assert "1 post classified" in output and "1 row could not be read" in output
     [verdict] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert verdict["id"] == "x:77"
     assert [lv["label"] for lv in verdict["labels"]] == ["missing_disclaimer"]  # the author's bio
@@ -224,11 +240,12 @@ def test_batch_reads_csv_post_records_with_author_columns(tmp_path: Path) -> Non
 
 def test_check_draft_runs_the_services_detector_settings(tmp_path: Path) -> None:
     text = "Le cell de Julien Roy c'est le 514-555-0199 si vous voulez lui parler"
-    assert "phone: •••-•••-0199" in _run("check-draft", text)
+    assert "phone: •••-•••-0199" in _run("check-draft", text, code=1)
     config = tmp_path / "detectors.yaml"
     config.write_text("detectors:\n  phone: {enabled: false}\n", encoding="utf-8")
     result = runner.invoke(app, ["check-draft", text], env={"VIGIE_DETECTORS_CONFIG": str(config)})
-    assert result.exit_code == 0 and "phone:" not in result.output
+    assert "phone:" not in result.output
+    assert result.exit_code == (0 if "Nothing to flag." in result.output else 1), result.output
 
 
 def test_eval_warns_when_the_rows_are_the_models_own_training_rows(

@@ -39,7 +39,7 @@ def test_up_shows_cases_and_stops_everything(tmp_path: Path, stop_signal: signal
     log = tmp_path / "up.log"
     with log.open("wb") as out:
         up = subprocess.Popen([sys.executable, "-m", "vigie.cli", "up", "--port", str(port),
-                               "--sample", str(sample)], env=env, stdout=out, stderr=subprocess.STDOUT)
+                               "--replay", str(sample)], env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: "Ctrl-C stops everything" in log.read_text(), 60, log.read_text)
@@ -101,7 +101,7 @@ def test_up_runs_against_an_external_kafka_and_database(
     log = tmp_path / "up.log"
     with log.open("wb") as out:
         up = subprocess.Popen(
-            [sys.executable, "-m", "vigie.cli", "up", "--port", str(port), "--sample", str(sample),
+            [sys.executable, "-m", "vigie.cli", "up", "--port", str(port), "--replay", str(sample),
              "--kafka", broker.bootstrap_servers, "--database-url", database_url],
             env=env, stdout=out, stderr=subprocess.STDOUT)
     engine = sa.create_engine(database_url)

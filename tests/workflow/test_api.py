@@ -44,18 +44,19 @@ def test_login_and_tokens(api: Any) -> None:
     )
 
 
-def test_admin_is_created_once(api: Any, database_url: str, tmp_path: Path) -> None:
+def test_admin_password_follows_the_variable(api: Any, database_url: str, tmp_path: Path) -> None:
+    """VIGIE_ADMIN_PASSWORD is the operator's word: set on an existing admin, it replaces the
+    stored password (a restart with it always lets them in)."""
     other = Settings(
         database_url=database_url, data_dir=tmp_path, admin_password=SecretStr("another-pass-1")
     )
     app = create_app(other)
     with TestClient(app) as client:
-        refused = client.post(
-            "/api/auth/token", data={"username": "admin", "password": "another-pass-1"}
-        )
-        assert refused.status_code == 401
+        login = {"username": "admin", "password": "another-pass-1"}
+        assert client.post("/api/auth/token", data=login).status_code == 200
+        old = {"username": "admin", "password": api.admin_password}
+        assert client.post("/api/auth/token", data=old).status_code == 401
     app.state.vigie.engine.dispose()
-    assert api.login("admin", api.admin_password)
 
 
 def test_roles_and_team_scope(people: Any, make_verdict: Any) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +14,7 @@ import typer
 
 from events.errors import VigieError
 from events.settings import Settings
-from vigie.app import app, fail, load_settings, run_service
+from vigie.app import app, fail, load_settings, plural, run_service
 
 if TYPE_CHECKING:
     from classify.data import LabelledRow
@@ -57,21 +61,43 @@ def classify(
 
     own = ClassifySettings.from_settings(settings)
     rejects = rejects or output.with_name(output.name + ".rejects.jsonl")
+    if not input.is_file():
+        fail(f"--input {input}: " + ("not a file" if input.exists() else "no such file"))
     try:
         engine = Engine.from_settings(own)
-        summary = classify_file(engine, input, output, rejects, batch_size=own.classify_batch_size)
+        with _replaced_on_success(output) as out, _replaced_on_success(rejects) as bad:
+            summary = classify_file(engine, input, out, bad, batch_size=own.classify_batch_size)
     except VigieError as exc:
         fail(str(exc))
     typer.echo(
-        f"{summary.rows} posts classified ({summary.labelled} labelled) -> {output}; "
+        f"{plural(summary.rows, 'post')} classified ({summary.labelled} labelled) -> {output}; "
         f"model {engine.model_version}"
     )
     if summary.rejected:
         typer.secho(
-            f"{summary.rejected} rows could not be read -> {rejects}",
+            f"{plural(summary.rejected, 'row')} could not be read -> {rejects}",
             err=True,
             fg=typer.colors.YELLOW,
         )
+
+
+@contextmanager
+def _replaced_on_success(final: Path) -> Iterator[Path]:
+    """A temporary path beside `final` that replaces it only if the block succeeds: a bad input
+    never truncates an earlier output. A file the block removed removes `final` too."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    if temporary.exists():
+        os.replace(temporary, final)
+    else:
+        final.unlink(missing_ok=True)
 
 
 @app.command("check-draft")
@@ -81,7 +107,9 @@ def check_draft(
     staff: bool = typer.Option(True, "--staff/--mention", help="An employee's post (default)."),
     model: Path | None = typer.Option(None, "--model", help="Model directory."),
 ) -> None:
-    """Check a draft before posting it: what Vigie would flag, and why (« Réfléchissez avant de poster »)."""
+    """Check a draft before posting it: what Vigie would flag, and why (« Réfléchissez avant de poster »).
+
+    Exits 1 when something is flagged, 0 when the draft is clean (so a script can gate on it)."""
     from classify.engine import Engine
     from classify.item import Item
     from events.schemas import Source
@@ -105,6 +133,8 @@ def check_draft(
             )
     for note in result.notes:
         typer.echo(f"note: {note}")
+    if result.labels:
+        raise typer.Exit(1)
 
 
 @app.command("train")
@@ -153,7 +183,7 @@ def train(
     held = meta.metrics.get("holdout", {})
     figure = f", held-out macro-F1 {held['macro_f1']:.3f}" if held else ""
     typer.echo(
-        f"model {meta.version} -> {out} ({meta.training_data.rows} rows, "
+        f"model {meta.version} -> {out} ({plural(meta.training_data.rows, 'row')}, "
         f"{meta.training_data.feedback_rows} from feedback{figure})"
     )
 
@@ -203,7 +233,7 @@ def evaluate(
             report["training_rows_seen"] = seen = text_model.seen([r.text for r in rows])
             if seen:
                 typer.secho(
-                    f"warning: {seen} of {len(rows)} rows ({seen / len(rows):.0%}) are rows this "
+                    f"warning: {seen} of {plural(len(rows), 'row')} ({seen / len(rows):.0%}) are rows this "
                     "model was trained on: its figures on them overstate its quality",
                     err=True,
                     fg=typer.colors.YELLOW,

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from events.errors import VigieError
-from vigie.app import app, fail, load_settings, run_service
+from vigie.app import app, fail, load_settings, require_database, run_service
 
 
 @app.command("ingest")
@@ -45,6 +45,7 @@ def status(
     from ingest.store import IngestStore
 
     settings = IngestSettings.from_base(load_settings(database_url=database_url))
+    require_database(settings.resolved_ingest_database_url)
     try:
         caps = load_brand_config(settings.brand_config).brand.read_caps
         store = IngestStore(settings.resolved_ingest_database_url)
@@ -107,8 +108,9 @@ def _duration(seconds: float) -> str:
 
 
 def _print_table(report: list[dict[str, Any]], now: datetime) -> None:
+    width = max([16] + [len(r["source"]) + 2 for r in report])
     header = (
-        f"{'source':<16}{'state':<14}{'last success':<16}{'posts':>7}{'errors':>8}"
+        f"{'source':<{width}}{'state':<14}{'last success':<16}{'posts':>7}{'errors':>8}"
         f"{'rate left':>11}  silent"
     )
     typer.echo(header)
@@ -116,12 +118,13 @@ def _print_table(report: list[dict[str, Any]], now: datetime) -> None:
         state = "BLIND" if r["blind"] else str(r["state"])
         left = "-" if r["rate_limit_remaining"] is None else str(r["rate_limit_remaining"])
         typer.echo(
-            f"{r['source']:<16}{state:<14}{_ago(r['last_success'], now):<16}{r['posts']:>7}"
+            f"{r['source']:<{width}}{state:<14}{_ago(r['last_success'], now):<16}{r['posts']:>7}"
             f"{r['errors']:>8}{left:>11}  {_duration(float(r['silent_seconds']))}"
-            f" (blind after {_duration(float(r['blind_after_seconds']))})"
+            + (f" (blind after {_duration(float(r['blind_after_seconds']))})"
+               if r["blind_after_seconds"] else "")
         )
         if r["last_error"]:
-            typer.echo(f"{'':<16}last error: {r['last_error']}")
+            typer.echo(f"{'':<{width}}last error: {r['last_error']}")
         if budget := r["read_budget"]:
             pace = (
                 f"at this pace it runs out on {budget['runs_out_on']}"
@@ -129,6 +132,6 @@ def _print_table(report: list[dict[str, Any]], now: datetime) -> None:
                 else "it lasts at this pace"
             )
             typer.echo(
-                f"{'':<16}read budget: {budget['remaining']:,} of {budget['cap']:,} posts left "
+                f"{'':<{width}}read budget: {budget['remaining']:,} of {budget['cap']:,} posts left "
                 f"until {budget['resets_on']}; {pace}"
             )
