@@ -19,7 +19,7 @@ from events.errors import ConfigError
 from events.schemas import utcnow
 from workflow.db import transient_errors
 from workflow.intake_posts import insert_ignore
-from workflow.models import AuthToken, Member, Team, User
+from workflow.models import Member, Team, User
 
 __all__ = [
     "ADMIN",
@@ -111,10 +111,15 @@ def ensure_admin(engine: Engine, password: SecretStr | None) -> str | None:
     return "updated"
 
 
-def set_password(engine: Engine, username: str, password: str, *, create_admin: bool = False) -> bool:
-    """Set a user's password and end their login sessions (API tokens stay: integrations keep
-    working). With `create_admin`, a missing `admin` is created. False when there is no such user."""
-    from workflow.auth import hash_password
+def set_password(
+    engine: Engine, username: str, password: str, *, create_admin: bool = False, actor: str = "cli"
+) -> bool:
+    """Set a user's password from the command line or VIGIE_ADMIN_PASSWORD, as an admin's reset
+    does: every session and API token of theirs ends (whoever held the old password may have
+    made them), and the security log records it. With `create_admin`, a missing `admin` is
+    created. False when there is no such user."""
+    from workflow.auth import hash_password, revoke_tokens
+    from workflow.security_log import SecurityKind, record
 
     hashed = hash_password(password)
     with transient_errors("setting a password"), Session(engine) as session:
@@ -126,10 +131,9 @@ def set_password(engine: Engine, username: str, password: str, *, create_admin: 
             session.commit()
             return True
         user.password_hash = hashed
-        for token in session.exec(
-            select(AuthToken).where(AuthToken.user_id == user.id, AuthToken.kind == "session")
-        ):
-            token.revoked = True
+        revoked = revoke_tokens(session, user)
+        record(session, SecurityKind.password_reset, at=utcnow(), username=username, actor=actor,
+               revoked_tokens=revoked)
         session.commit()
     return True
 

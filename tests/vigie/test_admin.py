@@ -13,7 +13,7 @@ from events.settings import Settings
 from vigie.cli import app
 from workflow.auth import issue_token, resolve_token, verify_password
 from workflow.db import init_db
-from workflow.models import AuthToken, User
+from workflow.models import User
 from workflow.seed import admin_exists, ensure_admin, set_password
 
 runner = CliRunner()
@@ -37,22 +37,27 @@ def test_the_variable_creates_then_replaces_the_admin_password(database_url: str
     engine.dispose()
 
 
-def test_set_password_ends_login_sessions_but_keeps_api_tokens(database_url: str) -> None:
+def test_set_password_ends_every_session_and_token_and_is_logged(database_url: str) -> None:
+    from datetime import timedelta
+
     from events.schemas import utcnow
+    from workflow.models import SecurityEvent
 
     engine = init_db(database_url)
     ensure_admin(engine, SecretStr("first-pass-1"))
+    day = timedelta(days=1)
     with Session(engine) as session:
         admin = session.exec(select(User).where(User.username == "admin")).one()
-        login, _ = issue_token(session, admin, kind="session", now=utcnow(), ttl=None)
-        api, _ = issue_token(session, admin, kind="api", now=utcnow(), ttl=None, name="crm")
+        login, _ = issue_token(session, admin, kind="session", now=utcnow(), ttl=day)
+        api, _ = issue_token(session, admin, kind="api", now=utcnow(), ttl=day, name="crm")
         session.commit()
     assert set_password(engine, "admin", "second-pass-2")
     assert not set_password(engine, "nobody", "second-pass-2")
     with Session(engine) as session:
         assert resolve_token(session, login, now=utcnow()) is None
-        assert resolve_token(session, api, now=utcnow()) is not None
-        assert len(session.exec(select(AuthToken)).all()) == 2
+        assert resolve_token(session, api, now=utcnow()) is None, "whoever had the old password"
+        events = session.exec(select(SecurityEvent)).all()
+        assert [(e.kind, e.username, e.actor) for e in events] == [("password_reset", "admin", "cli")]
     assert verify_password("second-pass-2", _stored_hash(engine))
     engine.dispose()
 

@@ -28,7 +28,7 @@ def reset_password(
     database_url: str | None = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
 ) -> None:
     """Set a user's password (asked twice unless --password-stdin or --generate); their login
-    sessions end, their API tokens keep working. `admin` is created if it does not exist."""
+    sessions and API tokens end. `admin` is created if it does not exist."""
     if password_stdin and generate:
         fail("--password-stdin and --generate exclude each other")
     settings = load_settings(database_url=database_url)
