@@ -16,6 +16,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from events.codec import Headers
 from events.errors import TransientError
 from events.kafka_io import EventProducer
+from events.redaction import redact_post
 from events.schemas import Post
 from events.topics import Topic
 from ingest import metrics
@@ -53,7 +54,8 @@ class Publisher:
         """Produce and block until every post is acknowledged; TransientError otherwise."""
         if not posts:
             return
-        futures = [self.producer.send(self.topic, post) for post in posts]
+        # Card numbers never enter Vigie: redacted here, before the first topic.
+        futures = [self.producer.send(self.topic, redact_post(post)) for post in posts]
         self.producer.flush()
         failed = [f for f in futures if not getattr(f, "succeeded", lambda: True)()]
         if failed:
