@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Column, DateTime, MetaData, delete
 from sqlalchemy.dialects import postgresql, sqlite

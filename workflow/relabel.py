@@ -18,7 +18,8 @@ from workflow.auth import Role
 from workflow.book import PolicyBook
 from workflow.errors import InvalidAction
 from workflow.intake import new_task
-from workflow.models import CaseLabel, CaseTeam, Feedback, PostRecord, Task
+from workflow.feedback import feedback_row
+from workflow.models import CaseLabel, CaseTeam, PostRecord, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, task_snapshot
 from workflow.review import record_review
@@ -45,17 +46,7 @@ def relabel(
     case = context.case
     post = _post_of(session, case.id, post_id)  # type: ignore[arg-type]
     new_labels = list(dict.fromkeys(label.value for label in labels))
-    session.add(
-        Feedback(
-            case_id=case.id,
-            post_id=post.id,
-            text=post.text,
-            labels=new_labels,  # type: ignore[arg-type]
-            lang=post.lang,
-            actor=principal.username,
-            at=now,
-        )
-    )
+    session.add(feedback_row(case.id, post, new_labels, now))  # type: ignore[arg-type]
     before = list(case.labels)
     plans = {
         p.team: p for p in plan_tasks(_verdict(post, new_labels, principal, book), book.config)
