@@ -20,6 +20,12 @@ class WorkflowSettings(BaseSettings):
     sla_clock_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the SLA clock looks at due tasks."
     )
+    purge_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        le=7 * 24 * 60,
+        description="How often the workflow service purges what the retention policy lets go.",
+    )
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="Lifetime of a login token."
     )

@@ -17,8 +17,8 @@ from workflow.actions import CaseContext, refresh
 from workflow.auth import Role
 from workflow.book import PolicyBook
 from workflow.errors import InvalidAction
-from workflow.intake import new_task
 from workflow.feedback import feedback_row
+from workflow.intake import new_task
 from workflow.models import CaseLabel, CaseTeam, PostRecord, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, task_snapshot
