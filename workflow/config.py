@@ -29,6 +29,10 @@ class WorkflowSettings(BaseSettings):
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="Lifetime of a login token."
     )
+    legal_hold_teams: str = Field(
+        default="legal",
+        description="Comma-separated teams whose leads may set or lift a legal hold (and admins).",
+    )
     review_labels: str = Field(
         default="risky_disclosure,investor_sensitive",
         description="Comma-separated labels whose cases close only after a second person's "
@@ -46,6 +50,10 @@ class WorkflowSettings(BaseSettings):
     @property
     def restricted(self) -> tuple[str, ...]:
         return _split(self.restricted_teams)
+
+    @property
+    def legal_hold(self) -> tuple[str, ...]:
+        return _split(self.legal_hold_teams)
 
     @property
     def review(self) -> tuple[str, ...]:

@@ -19,6 +19,7 @@ from workflow.api import (
     auth_routes,
     case_routes,
     health_routes,
+    privacy_routes,
     report_routes,
     team_routes,
     user_routes,
@@ -59,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
         team_routes,
         user_routes,
         report_routes,
+        privacy_routes,
     ):
         app.include_router(module.router)
     _handle_errors(app)
