@@ -1,7 +1,15 @@
 """Entry point: importing the command modules registers their commands on the app."""
 
 from vigie.app import app, main
-from vigie.commands import alerts, classify, config, ingest, up, workflow  # noqa: F401  (registers commands)
+from vigie.commands import (  # noqa: F401  (registers commands)
+    alerts,
+    classify,
+    config,
+    ingest,
+    privacy,
+    up,
+    workflow,
+)
 
 __all__ = ["app", "main"]
 
