@@ -191,13 +191,13 @@ def _scrub_quotes(session: Session, scrub: _Scrubber, handle: str, case_ids: lis
         col(PostRecord.case_id).in_(case_ids)
         | _mentioning(PostRecord.text, handle)
         | _mentioning(PostRecord.payload, handle)
+        | _mentioning(PostRecord.labels, handle)
     )
     for post in session.exec(others):
-        text, payload, url = scrub.text(post.text), scrub.json(post.payload), post.url
-        if url and scrub.text(url) != url:
-            url = None
-        if (text, payload, url) != (post.text, post.payload, post.url):
-            post.text, post.payload, post.url = text, payload, url
+        text, payload, labels = scrub.text(post.text), scrub.json(post.payload), scrub.json(post.labels)
+        url = None if post.url and scrub.text(post.url) != post.url else post.url
+        if (text, payload, labels, url) != (post.text, post.payload, post.labels, post.url):
+            post.text, post.payload, post.labels, post.url = text, payload, labels, url
             session.add(post)
             changed += 1
     for case in session.exec(select(Case).where(_mentioning(Case.search_text, handle))):
