@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_sqlite_file"]
+__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "private_sqlite_file"]
 
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
@@ -27,7 +27,7 @@ def private_sqlite_file(database_url: str) -> None:
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return
     path = Path(url.database)
-    _make_dirs(path.parent)
+    private_dir(path.parent)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE)
     os.close(fd)
     for suffix in _SIDECARS:
@@ -36,7 +36,7 @@ def private_sqlite_file(database_url: str) -> None:
             sibling.chmod(PRIVATE_FILE_MODE)
 
 
-def _make_dirs(folder: Path) -> None:
+def private_dir(folder: Path) -> None:
     """mkdir -p with 0700 for the folders created here; existing folders are left as they are."""
     missing = []
     while not folder.exists():

@@ -15,6 +15,7 @@ import typer
 from events.brand import load_brand_config
 from events.broker import EmbeddedBroker
 from events.errors import VigieError
+from events.private_files import private_dir
 from events.runtime import prepare_topics
 from events.settings import Settings
 from vigie.app import app, fail, load_settings
@@ -51,7 +52,7 @@ def up(
     replay = None if no_sample else sample
     if replay is not None and not replay.is_file():
         fail(f"sample stream {replay} does not exist")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)  # the database, logs and metrics hold personal data: 0700
     broker = None
     try:
         if not settings.kafka_bootstrap_servers:
