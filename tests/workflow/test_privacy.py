@@ -73,6 +73,7 @@ def test_purge_removes_what_retention_says_and_keeps_a_held_case(
     assert people.as_("priya", "PUT", f"/api/cases/{held}/legal-hold", json={"reason": "x"}).status_code == 403
     hold = people.as_("admin", "PUT", f"/api/cases/{held}/legal-hold", json={"reason": "mise en demeure"})
     assert hold.status_code == 200 and hold.json() == {"case_id": held, "legal_hold": True}
+    assert people.as_("priya", "GET", f"/api/cases/{held}/legal-hold").json()["legal_hold"] is True
     audit = people.as_("admin", "GET", f"/api/cases/{held}").json()["audit"]
     assert audit[-1]["action"] == "legal_hold_set" and audit[-1]["after"]["reason"] == "mise en demeure"
 

@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from events.pseudonyms import parse_author
 from events.schemas import utcnow
+from workflow.actions import load_case
 from workflow.api.deps import CurrentPrincipal, SessionDep, StateDep
 from workflow.audit_export import AuditFormat, audit_entries, render_audit
 from workflow.auth import Role
@@ -56,6 +57,13 @@ def _author(text: str) -> tuple[str, str]:
         return parse_author(text)
     except ValueError as exc:
         raise InvalidAction(str(exc)) from exc
+
+
+@router.get("/api/cases/{case_id}/legal-hold", response_model=HoldState)
+def hold_state(case_id: CaseId, principal: CurrentPrincipal, session: SessionDep) -> HoldState:
+    """Whether the case is under legal hold (anyone who sees the case may ask)."""
+    case = load_case(session, case_id, principal).case
+    return HoldState(case_id=case_id, legal_hold=case.legal_hold)
 
 
 @router.put("/api/cases/{case_id}/legal-hold", response_model=HoldState)
