@@ -214,3 +214,35 @@ def test_audit_export_by_date_range(people: Any, make_verdict: Any, database_url
     assert [r["id"] for r in csv.DictReader(io.StringIO(cli_csv.stdout))] == [r["id"] for r in rows]
     bad = runner.invoke(cli, ["audit-export", "--since", "yesterday", "--database-url", database_url])
     assert bad.exit_code == 2 and "not an ISO date" in bad.output
+
+
+def test_migration_0003_fills_feedback_rows_from_their_posts(people: Any, make_verdict: Any) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from events.pseudonyms import author_ref
+    from workflow.db import MIGRATIONS
+
+    def alembic(verb: str, revision: str) -> None:
+        with people.engine.connect() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            getattr(command, verb)(config, revision)
+            connection.commit()
+
+    people.feed(make_verdict("Toujours pas reçu ma commande", (("complaint", "normal"),),
+                             author={"id": "u1", "handle": "Lucie_B", "description": "maman de 3"},
+                             place="Sherbrooke"))
+    (case,) = people.cases()
+    assert people.act("admin", case["id"], action="relabel", labels=["rumour"]).status_code == 200
+    alembic("downgrade", "0002")
+    with people.engine.begin() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("feedback")}
+        assert "actor" in columns and "author_ref" not in columns
+    alembic("upgrade", "head")
+    with Session(people.engine) as session:
+        (row,) = session.exec(select(Feedback)).all()
+    assert (row.author_ref, row.source, row.bio, row.place) == (
+        author_ref("x", "lucie_b"), "mention", "maman de 3", "Sherbrooke"
+    )

@@ -30,10 +30,11 @@ def _author_ref(platform: str, handle: str) -> str:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("legal_hold", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # Plain ALTER TABLE on `cases` both ways (SQLite 3.35+ drops columns): a batch copy of the
+    # table would break the foreign keys of the rows that refer to it.
+    op.add_column(
+        "cases", sa.Column("legal_hold", sa.Boolean(), server_default=sa.false(), nullable=False)
+    )
     with op.batch_alter_table("feedback", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("author_ref", sa.String(length=64), server_default="", nullable=False)
@@ -78,5 +79,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_feedback_author_ref")
         for column in ("place", "bio", "source", "author_ref"):
             batch_op.drop_column(column)
-    with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_column("legal_hold")
+    op.drop_column("cases", "legal_hold")
