@@ -123,14 +123,12 @@ def erase_author(
             cases[post.case_id] = session.get(Case, post.case_id)  # type: ignore[assignment]
     case_ids = sorted(i for i in cases if i is not None)
 
-    if post_ids:
-        result.shadow_verdicts = _delete(session, ShadowVerdict, col(ShadowVerdict.post_id).in_(post_ids))
-        result.feedback = _delete(
-            session, Feedback, col(Feedback.post_id).in_(post_ids) | (col(Feedback.author_ref) == ref)
-        )
-        result.posts = _delete(session, PostRecord, col(PostRecord.id).in_(post_ids))
-    else:
-        result.feedback = _delete(session, Feedback, col(Feedback.author_ref) == ref)
+    # Feedback by pseudonym too: it outlives the posts it came from (retention.feedback).
+    result.shadow_verdicts = _delete(session, ShadowVerdict, col(ShadowVerdict.post_id).in_(post_ids))
+    result.feedback = _delete(
+        session, Feedback, col(Feedback.post_id).in_(post_ids) | (col(Feedback.author_ref) == ref)
+    )
+    result.posts = _delete(session, PostRecord, col(PostRecord.id).in_(post_ids))
 
     own_ids = {c.id for c in own_cases}
     for case in cases.values():

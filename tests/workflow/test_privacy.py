@@ -246,3 +246,21 @@ def test_migration_0003_fills_feedback_rows_from_their_posts(people: Any, make_v
     assert (row.author_ref, row.source, row.bio, row.place) == (
         author_ref("x", "lucie_b"), "mention", "maman de 3", "Sherbrooke"
     )
+
+
+def test_erasure_finds_feedback_after_its_post_was_purged(
+    people: Any, make_verdict: Any, database_url: str
+) -> None:
+    people.feed(make_verdict("Mon forfait a doublé sans avertissement", (("complaint", "normal"),),
+                             author={"id": "u-gone", "handle": "gone_user"}))
+    (case,) = people.cases()
+    assert people.act("admin", case["id"], action="relabel", labels=["rumour"]).status_code == 200
+    for task in people.as_("admin", "GET", f"/api/cases/{case['id']}").json()["tasks"]:
+        if task["state"] not in ("resolved", "dismissed"):
+            assert people.act("admin", case["id"], action="resolve", task_id=task["id"]).status_code == 200
+    assert _purge(database_url, utcnow() + timedelta(days=181))["closed_case_posts"] == 1
+    result = runner.invoke(cli, ["erase", "--author", "x:gone_user", "--database-url", database_url])
+    assert result.exit_code == 0, result.output
+    erased = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (erased["posts"], erased["feedback"], erased["cases"]) == (0, 1, [case["id"]])
+    assert "forfait a doublé" not in _everything(people.engine)
