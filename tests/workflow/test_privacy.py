@@ -146,13 +146,13 @@ def test_erasure_removes_an_author_from_every_table_and_response(
     assert note.status_code == 200, note.text
     assert people.act("admin", case_id, action="relabel", labels=["complaint", "rumour"]).status_code == 200
 
-    exported = people.as_("admin", "GET", "/api/privacy/export", params={"author": "x:@jdoe_mtl"})
+    exported = people.as_("admin", "POST", "/api/privacy/exports", json={"author": "x:@jdoe_mtl"})
     assert exported.status_code == 200
     held = exported.json()
     assert [p["text"] for p in held["posts"]] == [secret_text]
     assert held["cases"][0]["id"] == case_id and len(held["feedback"]) == 1
     assert len(held["notes_mentioning"]) == 1
-    assert people.as_("priya", "GET", "/api/privacy/export", params={"author": "x:jdoe_mtl"}).status_code == 403
+    assert people.as_("priya", "POST", "/api/privacy/exports", json={"author": "x:jdoe_mtl"}).status_code == 403
     assert people.as_("admin", "POST", "/api/privacy/erasures", json={"author": "jdoe"}).status_code == 422
 
     erased = people.as_("admin", "POST", "/api/privacy/erasures", json={"author": "x:JDoe_Mtl"})
@@ -174,7 +174,7 @@ def test_erasure_removes_an_author_from_every_table_and_response(
     ]
     for body in responses:
         assert "jdoe_mtl" not in body.lower() and "remboursement" not in body
-    after = people.as_("admin", "GET", "/api/privacy/export", params={"author": "x:jdoe_mtl"}).json()
+    after = people.as_("admin", "POST", "/api/privacy/exports", json={"author": "x:jdoe_mtl"}).json()
     assert after["posts"] == after["cases"] == after["feedback"] == after["notes_mentioning"] == []
     page = people.as_("admin", "GET", f"/api/cases/{case_id}").json()
     assert page["id"] == case_id and page["author_handle"] == result["pseudonym"]
@@ -204,6 +204,9 @@ def test_audit_export_by_date_range(people: Any, make_verdict: Any, database_url
     empty = people.as_("admin", "GET", "/api/privacy/audit", params={"until": (now - timedelta(days=1)).isoformat()})
     assert empty.status_code == 200 and empty.text == ""
     assert people.as_("carelead", "GET", "/api/privacy/audit").status_code == 403
+    preview = people.as_("admin", "GET", "/api/privacy/retention").json()
+    assert preview["policy"]["closed_case_posts"] == "180d"
+    assert preview["would_purge"] == dict.fromkeys(preview["would_purge"], 0)  # nothing old yet
     backwards = people.as_("admin", "GET", "/api/privacy/audit",
                            params={"since": now.isoformat(), "until": (now - timedelta(days=1)).isoformat()})
     assert backwards.status_code == 422

@@ -44,7 +44,7 @@ class HoldState(BaseModel):
     legal_hold: bool
 
 
-class ErasureRequest(BaseModel):
+class PersonRequest(BaseModel):
     author: AuthorRef
 
 
@@ -93,7 +93,7 @@ def lift_hold(
 
 
 @router.post("/api/privacy/erasures")
-def erase(body: ErasureRequest, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def erase(body: PersonRequest, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Erase everything Vigie holds about one author (their cases stay, pseudonymised, with
     `erased` in their audit; an `erased` event goes out on vigie.cases)."""
     _admin(principal, "erasing a person's data")
@@ -104,15 +104,12 @@ def erase(body: ErasureRequest, principal: CurrentPrincipal, session: SessionDep
     return result.as_dict()
 
 
-@router.get("/api/privacy/export")
-def export(
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    author: Annotated[str, Query(min_length=3, max_length=250, description="PLATFORM:HANDLE")],
-) -> dict[str, Any]:
-    """What Vigie holds about one author (a subject access request), as JSON."""
+@router.post("/api/privacy/exports")
+def export(body: PersonRequest, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """What Vigie holds about one author (a subject access request), as JSON. A POST, so the
+    handle stays out of URLs and access logs."""
     _admin(principal, "exporting a person's data")
-    platform, handle = _author(author)
+    platform, handle = _author(body.author)
     return export_author(session, platform, handle)
 
 
