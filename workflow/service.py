@@ -16,10 +16,11 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -175,14 +176,24 @@ def _clock_loop(
             assign_waiting_tasks(engine, book, now)
             relay.publish_pending()
             if time.monotonic() >= next_purge:
-                purged = purge(engine, book.config.retention, now)
                 next_purge = time.monotonic() + purge_every
-                if any(purged.values()):
-                    log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in purged.items() if v))
+                _purge(engine, book, now)
         except TransientError as exc:
             log.warning("SLA clock pass failed, will retry: %s", exc)
         if cursor is None:
             stop.wait(interval)
+
+
+def _purge(engine: Engine, book: PolicyBook, now: datetime) -> None:
+    """One retention pass; a refusal by the database is logged and retried at the next pass
+    (the SLA clock in the same thread must go on)."""
+    try:
+        purged = purge(engine, book.config.retention, now)
+    except SQLAlchemyError:
+        log.exception("retention purge failed; retrying at the next pass")
+        return
+    if any(purged.values()):
+        log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in purged.items() if v))
 
 
 def _final_publish(relay: OutboxRelay) -> None:
