@@ -25,11 +25,12 @@ _MIN_DIGITS_TO_KEEP = 10  # shorter numbers (SIN, SSN, a door code) are masked w
 
 
 def _mask_number(span: str) -> str:
-    digits = sum(ch.isdigit() for ch in span)
+    # A digit already masked (ingest redacts card numbers: events.redaction) still counts.
+    digits = sum(ch.isdigit() or ch == MASK for ch in span)
     keep = _KEEP_DIGITS if digits >= _MIN_DIGITS_TO_KEEP else 0
     out, seen = [], 0
     for ch in span:
-        if ch.isdigit():
+        if ch.isdigit() or ch == MASK:
             seen += 1
             out.append(ch if seen > digits - keep else MASK)
         else:

@@ -1,7 +1,7 @@
 """The brand configuration file: what a comms team edits (YAML).
 
 Brand handles and keywords, the staff roster, teams and members, calendars, routing rules, SLA
-policies and per-label thresholds. `load_brand_config` validates the whole file and, when it is
+policies, per-label thresholds, alerts and how long each kind of record is kept (retention). `load_brand_config` validates the whole file and, when it is
 wrong, raises ConfigError naming the file, the line, the field and the reason.
 """
 
@@ -29,6 +29,7 @@ __all__ = [
     "DisplayName",
     "DisplayNames",
     "LabelPolicy",
+    "RetentionPolicy",
     "Member",
     "RoutingRule",
     "SlaPolicy",
@@ -36,6 +37,7 @@ __all__ = [
     "StaffMember",
     "Team",
     "brand_config_warnings",
+    "TopicRetention",
     "load_brand_config",
     "parse_duration",
     "team_display_name",
@@ -309,6 +311,61 @@ class AlertPolicy(_Section):
     _durations = field_validator("cooldown", "group_interval", "max_event_age")(_clock_duration)
 
 
+def _days(value: str) -> str:
+    duration, business = parse_duration(value)
+    if business or duration < timedelta(days=1):
+        raise ValueError(f"{value!r}: a retention is whole clock days or more (e.g. 30d)")
+    return value
+
+
+class TopicRetention(_Section):
+    """How long the broker keeps each topic's records (`retention.ms`, set when Vigie creates
+    the topic). The services read a record within seconds: the rest is replay margin."""
+
+    posts: Duration = Field(default="7d", description="Raw posts (card numbers redacted).")
+    verdicts: Duration = Field(default="7d", description="Posts with their labels.")
+    cases: Duration = Field(default="30d", description="Case events (no post text).")
+    dead_letters: Duration = Field(default="14d", description="Records to inspect and resend.")
+
+    _durations = field_validator("posts", "verdicts", "cases", "dead_letters")(_days)
+
+
+class RetentionPolicy(_Section):
+    """How long each kind of record is kept, counted from when it stopped being needed; a case
+    under legal hold keeps everything about it. The workflow purges on a schedule."""
+
+    closed_case_posts: Duration = Field(
+        default="180d", description="Posts and verdicts of a case, from its closing."
+    )
+    unrouted_posts: Duration = Field(
+        default="30d", description="Posts that opened no case, from their receipt."
+    )
+    cases: Duration = Field(
+        default="730d", description="A closed case with its tasks, notes and audit, from closing."
+    )
+    audit: Duration = Field(default="730d", description="Audit entries of closed cases.")
+    feedback: Duration = Field(default="365d", description="Relabels kept for training.")
+    shadow_verdicts: Duration = Field(default="30d", description="Candidate models' verdicts.")
+    case_events: Duration = Field(
+        default="30d", description="Published vigie.cases events in the outbox (their payloads)."
+    )
+    topics: TopicRetention = Field(default_factory=TopicRetention)
+
+    _durations = field_validator(
+        "closed_case_posts",
+        "unrouted_posts",
+        "cases",
+        "audit",
+        "feedback",
+        "shadow_verdicts",
+        "case_events",
+    )(_days)
+
+    def of(self, kind: str) -> timedelta:
+        """The retention of one kind of record, by field name."""
+        return parse_duration(getattr(self, kind))[0]
+
+
 class BrandConfig(_Section):
     brand: Brand
     staff: list[StaffMember] = Field(default_factory=list)
@@ -323,6 +380,7 @@ class BrandConfig(_Section):
     labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
     names: DisplayNames = Field(default_factory=DisplayNames)
+    retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
 
     @cached_property
     def team_ids(self) -> set[str]:

@@ -21,7 +21,7 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -257,16 +257,25 @@ def wait_for_broker(bootstrap_servers: str) -> None:
 
 
 def ensure_topics(
-    bootstrap_servers: str, names: Iterable[str], *, partitions: int, replication: int = 1
+    bootstrap_servers: str,
+    names: Iterable[str],
+    *,
+    partitions: int,
+    replication: int = 1,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet, each with its `configs` (e.g. retention.ms);
+    existing ones are left as they are (their settings are the cluster operator's)."""
     admin = _admin(bootstrap_servers)
     try:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
         for name in missing:
+            topic_configs = dict((configs or {}).get(name, {}))
             try:
-                admin.create_topics([NewTopic(name, partitions, replication)])
+                admin.create_topics(
+                    [NewTopic(name, partitions, replication, topic_configs=topic_configs)]
+                )
             except TopicAlreadyExistsError:
                 pass  # another service created it meanwhile
         if missing:

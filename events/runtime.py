@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 
+from events.brand import load_brand_config
 from events.errors import ConfigError
 from events.settings import Settings
 
@@ -51,15 +52,21 @@ def bootstrap_servers(settings: Settings) -> str:
 
 
 def prepare_topics(settings: Settings) -> None:
-    """Create the topics and their dead-letter twins if they are missing."""
+    """Create the topics and their dead-letter twins if they are missing, each with the
+    retention the brand configuration sets for it (`retention.topics`)."""
     # Imported here: a CLI command that needs no Kafka does not load its client.
     from events.kafka_io import ensure_topics
 
+    retention = load_brand_config(settings.brand_config).retention.topics
     ensure_topics(
         bootstrap_servers(settings),
         settings.topics.all_names(),
         partitions=settings.topic_partitions,
         replication=settings.topic_replication,
+        configs={
+            name: {"retention.ms": str(ms)}
+            for name, ms in settings.topics.retention_ms(retention).items()
+        },
     )
 
 

@@ -174,6 +174,9 @@ class CaseEventType(StrEnum):
     sla_at_risk = "sla_at_risk"
     sla_breached = "sla_breached"
     escalated = "escalated"
+    erased = "erased"
+    """An author's posts and mentions were erased from the case (details: author_ref, post_ids):
+    a consumer that keeps them drops its copies."""
 
 
 class CaseEvent(_Event):

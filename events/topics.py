@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from events.brand import TopicRetention, parse_duration
 from events.schemas import CaseEvent, Post, Verdict
 
 __all__ = ["DLQ_SUFFIX", "Topic", "Topics"]
@@ -46,6 +47,18 @@ class Topics:
     @property
     def cases(self) -> Topic[CaseEvent]:
         return Topic(f"{self.prefix}.cases", CaseEvent, lambda c: c.thread_id)
+
+    def retention_ms(self, retention: TopicRetention) -> dict[str, int]:
+        """Each topic's `retention.ms` under a brand's topic retention (dead letters alike)."""
+        def ms(duration: str) -> int:
+            return int(parse_duration(duration)[0].total_seconds() * 1000)
+
+        kept = {
+            self.posts.name: ms(retention.posts),
+            self.verdicts.name: ms(retention.verdicts),
+            self.cases.name: ms(retention.cases),
+        }
+        return kept | {name + DLQ_SUFFIX: ms(retention.dead_letters) for name in kept}
 
     def all_names(self) -> list[str]:
         """Every topic with its dead-letter twin, for creation at start-up."""

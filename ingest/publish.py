@@ -15,6 +15,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 
 from events.codec import Headers
 from events.kafka_io import EventProducer
+from events.redaction import redact_card_numbers, redact_post
 from events.schemas import Post
 from events.topics import Topic
 from ingest import metrics
@@ -52,8 +53,9 @@ class Publisher:
         """Produce and block until every post is acknowledged; TransientError otherwise."""
         if not posts:
             return
+        # Card numbers never enter Vigie: redacted here, before the first topic.
         for post in posts:
-            self.producer.send(self.topic, post)
+            self.producer.send(self.topic, redact_post(post))
         self.producer.flush()  # raises TransientError unless every post was acknowledged
         metrics.POSTS.labels(source).inc(len(posts))
 
@@ -63,6 +65,12 @@ class Publisher:
         `origin` headers say where it came from (file and line, source and feed); `dlq-topic`
         is the posts topic it was meant for, so the record can be fixed and sent on.
         """
+        # What could not become a post is still someone's post: no card number in it either
+        # (undecodable bytes pass through unchanged).
+        raw = redact_card_numbers(raw.decode("utf-8", "surrogateescape")).encode(
+            "utf-8", "surrogateescape"
+        )
+        reason = redact_card_numbers(reason)
         log.warning("dead-lettered: %s", reason)
         record = ConsumerRecord(
             topic=self.topic.name,

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Column, DateTime, MetaData, delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,6 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from events.errors import ConfigError, TransientError
+from events.private_files import private_sqlite_file
 
 __all__ = [
     "CheckpointRow",
@@ -112,8 +112,7 @@ class FeedPosition:
 def _engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(url)  # owner-only, like the workflow's database
         return create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     return create_engine(url, pool_pre_ping=True)
 

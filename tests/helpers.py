@@ -40,9 +40,10 @@ def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30) -
     try:
         deadline = time.monotonic() + timeout
         partitions: set[int] | None = None
-        while partitions is None and time.monotonic() < deadline:
+        # None (unknown) or empty (being created by the service under test): ask again.
+        while not partitions and time.monotonic() < deadline:
             partitions = consumer.partitions_for_topic(topic)
-            if partitions is None:
+            if not partitions:
                 time.sleep(0.2)
         assert partitions, f"topic {topic} does not exist"
         tps = [TopicPartition(topic, p) for p in partitions]

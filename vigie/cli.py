@@ -7,6 +7,7 @@ from vigie.commands import (  # noqa: F401  (registers commands)
     classify,
     config,
     ingest,
+    privacy,
     up,
     workflow,
 )

@@ -22,6 +22,12 @@ class WorkflowSettings(BaseSettings):
     sla_clock_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the SLA clock looks at due tasks."
     )
+    purge_minutes: float = Field(
+        default=60.0,
+        gt=0,
+        le=7 * 24 * 60,
+        description="How often the workflow service purges what the retention policy lets go.",
+    )
     session_hours: float = Field(
         default=12.0, gt=0, le=24 * 30, description="Lifetime of a login token."
     )
@@ -47,6 +53,10 @@ class WorkflowSettings(BaseSettings):
     hash_wait_seconds: float = Field(
         default=2.0, gt=0, le=60, description="How long a login waits for a hashing slot (503)."
     )
+    legal_hold_teams: str = Field(
+        default="legal",
+        description="Comma-separated teams whose leads may set or lift a legal hold (and admins).",
+    )
     review_labels: str = Field(
         default="risky_disclosure,investor_sensitive",
         description="Comma-separated labels whose cases close only after a second person's "
@@ -71,6 +81,10 @@ class WorkflowSettings(BaseSettings):
     @property
     def restricted(self) -> tuple[str, ...]:
         return _split(self.restricted_teams)
+
+    @property
+    def legal_hold(self) -> tuple[str, ...]:
+        return _split(self.legal_hold_teams)
 
     @property
     def review(self) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from events.errors import ConfigError, TransientError
+from events.private_files import PRIVATE_FILE_MODE, private_sqlite_file
 
 __all__ = ["create_db_engine", "init_db", "normalize_url", "schema_filter", "transient_errors"]
 
@@ -45,8 +47,7 @@ def create_db_engine(database_url: str) -> Engine:
     except sa.exc.ArgumentError as exc:
         raise ConfigError(f"invalid database URL {database_url!r}: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(url)  # personal data: owner-only file (and -wal/-shm)
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -116,7 +117,8 @@ def _migration_lock(engine: Engine) -> Iterator[sa.Connection]:
         with engine.connect() as connection:
             yield connection
         return
-    with open(f"{database}.migrate.lock", "a+b") as lock:
+    fd = os.open(f"{database}.migrate.lock", os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "r+b") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             with engine.connect() as connection:

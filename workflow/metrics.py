@@ -11,7 +11,9 @@ from prometheus_client import Counter, Histogram
 __all__ = [
     "CASE_EVENTS",
     "FIRST_RESPONSE_SECONDS",
+    "ERASURES",
     "INTAKE_SECONDS",
+    "PURGED",
     "RELABELS",
     "RESOLUTION_SECONDS",
     "VERDICTS",
@@ -60,4 +62,15 @@ RELABELS = Counter(
     "vigie_relabels_total",
     "Labels people added to or removed from cases (corrections the next model trains on).",
     ["label", "change"],
+)
+PURGED = Counter(
+    "vigie_purged_records_total",
+    "Records deleted (or, for cases whose posts expired, blanked) by the retention purge, by "
+    "kind (closed_case_posts, unrouted_posts, cases, audit, feedback, shadow_verdicts, "
+    "case_events).",
+    ["kind"],
+)
+ERASURES = Counter(
+    "vigie_erasures_total",
+    "Erasure requests carried out (all that Vigie held about one author removed).",
 )

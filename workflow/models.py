@@ -239,6 +239,10 @@ class Case(SQLModel, table=True):
         sa_type=sa.JSON,
         description="A relabel that removes a review label, waiting for a second person.",
     )
+    legal_hold: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()},
+        description="Kept whatever the retention says, until the hold is lifted.",
+    )
     post_count: int = 1
     opened_at: datetime = _when(default_factory=utcnow)
     updated_at: datetime = _when(default_factory=utcnow)
@@ -323,17 +327,26 @@ class AuditEntry(SQLModel, table=True):
 
 
 class Feedback(SQLModel, table=True):
-    """A person's relabel of a post: a training row for the classifier."""
+    """A person's relabel of a post: a training row for the classifier, and no more.
+
+    It holds what training reads (workflow.feedback), copied from the post so that it outlives
+    the post's retention: the masked text, the labels, language, source, bio and geotag. Who
+    relabeled is in the audit, not here; the author is a pseudonym (`author_ref`), kept so an
+    erasure finds the row after the post itself is gone.
+    """
 
     __tablename__ = "feedback"
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     post_id: str = Field(max_length=250)
+    author_ref: str = Field(default="", max_length=64, index=True)
     text: str
     labels: list[str] = _json()
     lang: str = Field(max_length=10)
-    actor: str = Field(max_length=64)
+    source: str = Field(default="mention", max_length=10)
+    bio: str | None = None
+    place: str | None = Field(default=None, max_length=500)
     at: datetime = _when(default_factory=utcnow)
 
 

@@ -26,8 +26,9 @@ from workflow.actions import CaseContext, refresh
 from workflow.auth import Role
 from workflow.book import PolicyBook
 from workflow.errors import Forbidden, InvalidAction
+from workflow.feedback import feedback_row
 from workflow.intake import new_task
-from workflow.models import CaseLabel, CaseTeam, Feedback, PostRecord, Task
+from workflow.models import CaseLabel, CaseTeam, PostRecord, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, task_snapshot
 from workflow.review import record_review, relabel_gate
@@ -77,17 +78,7 @@ def relabel(
         case.updated_at = now
         return
     case.relabel_request = None
-    session.add(
-        Feedback(
-            case_id=case.id,
-            post_id=post.id,
-            text=post.text,
-            labels=new_labels,  # type: ignore[arg-type]
-            lang=post.lang,
-            actor=principal.username,
-            at=now,
-        )
-    )
+    session.add(feedback_row(case.id, post, new_labels, now))  # type: ignore[arg-type]
     before = list(case.labels)
     _set_labels(session, case.id, before, new_labels)  # type: ignore[arg-type]
     count_relabel(session, before, new_labels)

@@ -1,5 +1,8 @@
 """The workflow service: vigie.verdicts -> cases in the database -> vigie.cases events.
 
+The same thread purges, every VIGIE_PURGE_MINUTES, what the brand's retention policy lets go
+(workflow.retention).
+
 One database transaction per polled batch, committed before the Kafka offsets (a replay is a
 no-op: posts are stored once). A database outage raises TransientError, so the consumer loop
 pauses and retries. A verdict the database refuses on its own (e.g. a value too long for a
@@ -13,10 +16,11 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from datetime import datetime
 
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -33,6 +37,7 @@ from workflow.db import init_db, transient_errors
 from workflow.intake import IntakeResult, ingest_verdicts
 from workflow.metrics import INTAKE_SECONDS, VERDICTS
 from workflow.outbox import OutboxRelay
+from workflow.retention import purge
 from workflow.seed import seed_directory
 
 __all__ = ["VerdictHandler", "run", "start_database"]
@@ -130,7 +135,7 @@ def run(settings: Settings, stop: threading.Event) -> None:
         target=_clock_loop,
         name="sla-clock",
         daemon=True,
-        args=(engine, book, relay, stop, options.sla_clock_seconds),
+        args=(engine, book, relay, stop, options.sla_clock_seconds, options.purge_minutes * 60),
     )
     clock.start()
     try:
@@ -151,10 +156,17 @@ def run(settings: Settings, stop: threading.Event) -> None:
 
 
 def _clock_loop(
-    engine: Engine, book: PolicyBook, relay: OutboxRelay, stop: threading.Event, interval: float
+    engine: Engine,
+    book: PolicyBook,
+    relay: OutboxRelay,
+    stop: threading.Event,
+    interval: float,
+    purge_every: float,
 ) -> None:
-    """Recompute open deadlines once (the calendar may have changed), then tick on a schedule."""
+    """Recompute open deadlines once (the calendar may have changed), then tick on a schedule;
+    purge expired records at start and every `purge_every` seconds."""
     cursor: int | None = 0
+    next_purge = time.monotonic()
     while not stop.is_set():
         try:
             if cursor is not None:
@@ -163,10 +175,25 @@ def _clock_loop(
             tick(engine, book, now)
             assign_waiting_tasks(engine, book, now)
             relay.publish_pending()
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + purge_every
+                _purge(engine, book, now)
         except TransientError as exc:
             log.warning("SLA clock pass failed, will retry: %s", exc)
         if cursor is None:
             stop.wait(interval)
+
+
+def _purge(engine: Engine, book: PolicyBook, now: datetime) -> None:
+    """One retention pass; a refusal by the database is logged and retried at the next pass
+    (the SLA clock in the same thread must go on)."""
+    try:
+        purged = purge(engine, book.config.retention, now)
+    except SQLAlchemyError:
+        log.exception("retention purge failed; retrying at the next pass")
+        return
+    if any(purged.values()):
+        log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in purged.items() if v))
 
 
 def _final_publish(relay: OutboxRelay) -> None:

@@ -1,5 +1,8 @@
 """Payment card numbers: 13-19 digits with a card network prefix and a valid Luhn checksum.
 
+A card number ingest already redacted (`events.redaction`: `•••• •••• •••• 1111`) still counts:
+someone posted a card number, and the post needs the same care.
+
 Digits may run together or come in groups (4-4-4-4, Amex 4-6-5, 19 digits as 4-4-4-4-3) split by
 spaces, dashes or dots. "Order", « facture » or "tracking" just before lowers the score, as a
 long reference number passes Luhn one time in ten.
@@ -16,6 +19,7 @@ from stdnum import luhn
 from classify.detectors.base import Detector, Finding
 from classify.detectors.patterns import ContextWords
 from classify.item import Item
+from events.redaction import REDACTED_CARD
 from events.schemas import Label
 
 __all__ = ["PaymentCardDetector"]
@@ -41,10 +45,10 @@ _CONTEXT = ContextWords(
 
 class PaymentCardDetector(Detector):
     name: ClassVar[str] = "payment_card"
-    version: ClassVar[str] = "1.1"
+    version: ClassVar[str] = "1.2"
     label: ClassVar[Label] = Label.risky_disclosure
     kind: ClassVar[str | None] = "personal_data"
-    min_digits: ClassVar[int] = 13
+    min_digits: ClassVar[int] = 4  # a redacted card keeps 4
 
     def _detect(self, item: Item) -> Iterable[Finding]:
         text = item.text
@@ -55,6 +59,11 @@ class PaymentCardDetector(Detector):
             start, end = match.start(), match.start() + len(raw)
             score = _CONTEXT.score(text, start, end, float(self.score or 0.0))
             yield self.hit(raw, start, end, detail="payment card (Luhn)", score=score)
+        for match in REDACTED_CARD.finditer(text):
+            start, end = match.span()
+            score = _CONTEXT.score(text, start, end, float(self.score or 0.0))
+            yield self.hit(match.group(), start, end, detail="payment card (redacted at ingest)",
+                           score=score)
 
 
 def _card_prefix(raw: str) -> str | None:

@@ -36,6 +36,7 @@ TABLE = [
     ("payment_card", "Order #LRM-2024-88123 shipped!", None),
     ("payment_card", "tracking 4539 1488 0343 6468 (one digit off, no Luhn)", None),
     ("payment_card", "invoice 1234567890123456", None),
+    ("payment_card", "carte du client : •••• •••• •••• 6467 exp 09/27", "•••• •••• •••• 6467"),
     (
         "iban",
         "virement sur FR14 2004 1010 0505 0001 3M02 606 svp",

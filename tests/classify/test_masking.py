@@ -18,6 +18,7 @@ CARD = "4111 1111 1111 1111"
     ("span", "kind", "masked"),
     [
         (CARD, "personal_data", "•••• •••• •••• 1111"),
+        ("•••• •••• •••• 1111", "personal_data", "•••• •••• •••• 1111"),  # redacted at ingest
         ("(514) 555-0199", "personal_data", "(•••) •••-0199"),
         ("046 454 286", "personal_data", "••• ••• •••"),  # a SIN: too short to keep digits
         ("julien.roy@example.com", "personal_data", "••••••.•••@example.com"),

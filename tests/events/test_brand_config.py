@@ -97,3 +97,36 @@ def test_team_and_label_names_in_both_languages(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_brand_config(path)
     assert "names.labels.complaint.en" in str(err.value)
+
+
+def test_retention_defaults_and_topic_retention_ms(tmp_path) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from events.brand import RetentionPolicy
+    from events.topics import Topics
+
+    policy = RetentionPolicy()
+    assert policy.of("closed_case_posts") == timedelta(days=180)
+    assert policy.of("shadow_verdicts") == timedelta(days=30)
+    day = 86_400_000
+    assert Topics("p").retention_ms(policy.topics) == {
+        "p.posts": 7 * day, "p.verdicts": 7 * day, "p.cases": 30 * day,
+        "p.posts.dlq": 14 * day, "p.verdicts.dlq": 14 * day, "p.cases.dlq": 14 * day,
+    }
+
+
+def test_a_retention_shorter_than_a_day_is_refused_with_its_line(tmp_path) -> None:  # noqa: ANN001
+    import pytest
+
+    from events.brand import load_brand_config
+    from events.errors import ConfigError
+    from events.settings import BUNDLED_BRAND_CONFIG
+
+    text = BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8").replace(
+        "  shadow_verdicts: 30d", "  shadow_verdicts: 3h"
+    )
+    path = tmp_path / "brand.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  shadow_verdicts: 3h") + 1
+    with pytest.raises(ConfigError, match=rf"brand.yaml:{line}: retention.shadow_verdicts: .*whole clock days"):
+        load_brand_config(path)

@@ -206,3 +206,21 @@ def test_a_send_the_broker_never_acknowledged_fails_the_flush_and_heals(tmp_path
         producer.close()
     finally:
         broker.stop()
+
+
+def test_topics_are_created_with_the_brand_retention(settings: Settings) -> None:
+    """Each topic is created with its retention.ms (the broker accepts the configuration:
+    error code 0 for every topic). The embedded broker cannot describe topic configurations
+    back, so what a cluster keeps is checked with its own tools (README, Privacy)."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        name = settings.topic_prefix + ".probe"
+        answer = admin.create_topics([NewTopic(name, 1, 1, topic_configs={"retention.ms": "604800000"})])
+        assert [t["error_code"] for t in answer["topics"]] == [0]
+        prepare_topics(settings)
+        assert set(settings.topics.all_names()) <= set(admin.list_topics())
+    finally:
+        admin.close()

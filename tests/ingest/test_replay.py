@@ -178,3 +178,17 @@ def _replay(settings, path: Path, stop: threading.Event | None = None) -> Replay
         return replay_file(path, publisher=publisher, stop=stop or threading.Event())
     finally:
         producer.close()
+
+
+def test_card_numbers_are_redacted_in_posts_and_dead_letters(settings, tmp_path: Path) -> None:
+    card = "4539 1488 0343 6467"
+    good = make_record(f"ma carte {card} a été débitée deux fois")
+    bad = make_record(f"carte {card}")
+    del bad["author"]
+    run(settings, threading.Event(), replay=write_jsonl(tmp_path / "cards.jsonl", [good, bad]))
+
+    (post,) = _posts(settings, 1)
+    assert post.text == "ma carte •••• •••• •••• 6467 a été débitée deux fois"
+    (dead,) = read_topic(settings.kafka_bootstrap_servers, settings.topics.posts.dlq, count=1)
+    assert card not in dead.value.decode() and "•••• •••• •••• 6467" in dead.value.decode()
+    assert card not in header(dead.headers, "dlq-reason")

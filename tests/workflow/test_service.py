@@ -138,3 +138,31 @@ def test_a_verdict_the_database_refuses_is_dead_lettered_alone(
     assert [r.record for r in rejections] == ["bad"]
     assert "cannot store this verdict" in rejections[0].reason
     assert count(database_url, PostRecord) == 1
+
+
+def test_the_service_purges_expired_records_on_its_schedule(
+    settings: Settings, database_url: str, make_verdict: Any
+) -> None:
+    """Posts that opened no case go after `retention.unrouted_posts` (30 days in the bundled
+    configuration): the service's first purge, at start, removes an old one and keeps a new one."""
+    from datetime import timedelta
+
+    from events.schemas import utcnow
+    from workflow.intake_posts import insert_shadows, post_record
+
+    settings = settings.model_copy(update={"database_url": database_url})
+    engine = init_db(database_url)
+    old, new = make_verdict("vieux message"), make_verdict("message récent")
+    with Session(engine) as session:
+        for verdict, age in ((old, 40), (new, 1)):
+            row = post_record(verdict, outcome="recorded", now=utcnow() - timedelta(days=age))
+            session.add(PostRecord(**row))
+        insert_shadows(session, [old.model_copy(update={"classified_at": utcnow() - timedelta(days=31)})])
+        session.commit()
+    engine.dispose()
+    with Service(settings):
+        wait_for(lambda: count(database_url, PostRecord) == 1 and count(database_url, ShadowVerdict) == 0)
+    engine = create_db_engine(database_url)
+    with Session(engine) as session:
+        assert [p.id for p in session.exec(select(PostRecord))] == [new.post.post_id]
+    engine.dispose()

@@ -29,6 +29,7 @@ from pydantic import SecretStr
 
 from events.brand import load_brand_config
 from events.errors import VigieError
+from events.private_files import private_dir
 from events.runtime import prepare_topics
 from events.settings import Settings
 from vigie.app import app, fail, load_settings, open_database
@@ -112,7 +113,7 @@ def check_data_dir(settings: Settings) -> None:
     """The data folder exists (or can be made) and takes files; the SQLite file, if any, is one."""
     folder = settings.data_dir
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # the database, logs and metrics hold personal data: 0700
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from events.brand import BrandConfig, parse_duration
 from events.kafka_io import Delivery
-from events.schemas import CaseEvent, Severity, Verdict, utcnow
+from events.schemas import CaseEvent, CaseEventType, Severity, Verdict, utcnow
 from workflow.alerts import render
 from workflow.alerts.channels import Channel
 from workflow.alerts.grouping import Grouper
@@ -78,6 +78,8 @@ class Alerter:
         fresh = []
         with self._lock:
             for event in (d.event for d in batch):
+                if event.type is CaseEventType.erased:
+                    self._forget(event)
                 if not self._seen.remember(event.event_id):
                     SUPPRESSED.labels(event.type.value, "duplicate").inc()
                 elif now - event.at > self.max_age:
@@ -86,6 +88,13 @@ class Alerter:
                     fresh.append(event)
             alerts = case_alerts(fresh, public_url=self.public_url, excerpt_of=self._quotes.get)
         self._dispatch(alerts, now)
+
+    def _forget(self, event: CaseEvent) -> None:
+        """An author was erased: their posts are no longer quoted (held digests keep theirs)."""
+        for post_id in event.details.get("post_ids") or []:
+            quote = self._quotes.pop(post_id, None) if isinstance(post_id, str) else None
+            if quote:
+                self.spikes.forget(quote)
 
     def on_verdicts(self, batch: list[Delivery[Verdict]]) -> None:
         """Batch handler for vigie.verdicts: remember quotes, count labels, alert on spikes."""

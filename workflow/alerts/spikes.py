@@ -45,6 +45,12 @@ class SpikeDetector:
         self._first: datetime | None = None
         self._now: datetime | None = None
 
+    def forget(self, sample: str) -> None:
+        """Drop a quoted sample (its author was erased)."""
+        for samples in self._samples.values():
+            while sample in samples:
+                samples.remove(sample)
+
     def observe(self, verdict: Verdict, sample: str | None = None) -> None:
         """Count each label of a verdict at its classification time."""
         at = verdict.classified_at

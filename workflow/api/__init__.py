@@ -21,6 +21,7 @@ from workflow.api import (
     draft_link_routes,
     health_routes,
     names_routes,
+    privacy_routes,
     report_routes,
     security_routes,
     team_routes,
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
         names_routes,
         draft_link_routes,
         security_routes,
+        privacy_routes,
     ):
         app.include_router(module.router)
     _handle_errors(app)
