@@ -48,12 +48,18 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/queue"): Row("public"),
     ("GET", "/cases/{case_id}"): Row("public"),  # an empty shell: the data comes from /api
     ("GET", "/draft-check"): Row("public"),
+    ("GET", "/settings"): Row("public"),  # a shell: its data needs an admin
+    ("GET", "/api/names"): Row("public"),  # team and label display names, for the login page too
     ("GET", "/login"): Row("public"),
     ("GET", "/assets/vigie/{name}"): Row("public"),
     # Webhooks: the sender's HMAC signature (or Meta's verify token), never a login.
     ("GET", "/ingest/webhooks/meta"): Row("signed"),
     ("POST", "/ingest/webhooks/{source}"): Row("signed", json=_json({"records": []})),
     ("POST", "/api/draft-check"): Row(EVERYONE, json=_json({"text": "Bonjour à tous"})),
+    # Draft-check links: made by admins; the holder of one needs no login, a login is no link.
+    ("GET", "/api/draft-links/staff"): Row(ADMIN),
+    ("POST", "/api/draft-links"): Row(ADMIN, json=_json({"staff_id": "s-003"})),
+    ("GET", "/api/draft-links/me"): Row("signed"),
     # Logging in.
     ("POST", "/api/auth/token"): Row("public", form=True),
     ("POST", "/api/auth/session"): Row("public", form=True),
@@ -84,11 +90,24 @@ TABLE: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/reports/sla"): Row(frozenset({"carelead", "admin"})),
     ("GET", "/api/security-events"): Row(ADMIN),
+    # Privacy: erasure, access requests, retention and the audit trail are an admin's.
+    ("POST", "/api/privacy/erasures"): Row(ADMIN, json=_json({"author": "x:nobody_here"})),
+    ("POST", "/api/privacy/exports"): Row(ADMIN, json=_json({"author": "x:nobody_here"})),
+    ("GET", "/api/privacy/retention"): Row(ADMIN),
+    ("GET", "/api/privacy/audit"): Row(ADMIN),
     # The queue.
     ("GET", "/api/cases"): Row(EVERYONE),
     ("GET", "/api/cases/{case_id}"): Row({"care": CARE_READERS, "legal": LEGAL_READERS}),
     ("POST", "/api/cases/{case_id}/actions"): Row(
         {"care": CARE_ACTORS, "legal": LEGAL_READERS}, json=_json({"action": "note", "text": "vu"})
+    ),
+    # A legal hold: whoever sees the case may ask; an admin or a lead of a legal team sets it.
+    ("GET", "/api/cases/{case_id}/legal-hold"): Row({"care": CARE_READERS, "legal": LEGAL_READERS}),
+    ("PUT", "/api/cases/{case_id}/legal-hold"): Row(
+        {"care": ADMIN, "legal": ADMIN}, json=_json({"reason": "litige en cours"})
+    ),
+    ("DELETE", "/api/cases/{case_id}/legal-hold"): Row(
+        {"care": ADMIN, "legal": ADMIN}, params={"reason": "litige réglé"}
     ),
     ("POST", "/api/cases/bulk"): Row(
         {"care": CARE_ACTORS, "legal": LEGAL_READERS},

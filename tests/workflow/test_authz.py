@@ -111,7 +111,7 @@ def call(api: Any, who: str, method: str, path: str, row: Row, case: str | None)
     elif "{case_id}" in url:
         url = url.replace("{case_id}", str(api.case_ids["care"]))
     headers = {} if who == "anonymous" else {"Authorization": f"Bearer {fresh_token(api, who)}"}
-    kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False}
+    kwargs: dict[str, Any] = {"headers": headers, "follow_redirects": False, "params": row.params}
     if row.form:
         kwargs["data"] = {"username": "priya", "password": PASSWORD}
     elif body is not None:
@@ -130,7 +130,8 @@ def test_every_route_has_a_row(world: Any) -> None:
     assert routes(served) == routes(world.client.app), "compose() is out of step with wiring"
     served.state.vigie.engine.dispose()
     app_routes = routes(world.client.app)
-    assert sorted(app_routes - set(TABLE)) == [], "add these endpoints to authz_table.py"
+    missing = sorted(app_routes - set(TABLE))
+    assert missing == [], f"add these endpoints to authz_table.py: {missing}"
     assert sorted(set(TABLE) - app_routes) == [], "these rows name no endpoint"
 
 
@@ -155,4 +156,4 @@ def test_every_endpoint_role_and_team_gets_what_the_table_says(world: Any) -> No
                     ok = status in (403, 404)
                 if not ok:
                     wrong.append(f"{method} {path} [{case}] as {who}: {status}")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
