@@ -11,8 +11,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 __all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "private_dir", "private_sqlite_file"]
 
 PRIVATE_FILE_MODE = 0o600
@@ -23,6 +21,8 @@ _SIDECARS = ("", "-wal", "-shm", "-journal", ".migrate.lock")
 def private_sqlite_file(database_url: str) -> None:
     """Create the SQLite file of `database_url` owner-only before SQLite opens it; no-op for
     other databases and in-memory SQLite."""
+    from sqlalchemy.engine import make_url  # here: the CLI's light commands need no database code
+
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return
