@@ -8,8 +8,6 @@ Prometheus watches: the alerting path itself is monitored by a second one.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import smtplib
@@ -27,6 +25,7 @@ from tenacity.wait import wait_random_exponential
 
 from events.brand import AlertChannel, AlertPolicy
 from events.errors import VigieError
+from events.signing import sign, verify_signature
 from workflow.alerts import render
 from workflow.alerts.metrics import CHANNEL_ENABLED, DELIVERY_SECONDS, FAILED, SENT
 from workflow.alerts.model import Alert, AlertKind, Notification
@@ -163,30 +162,6 @@ class SlackChannel(_HttpChannel):
 class TeamsChannel(_HttpChannel):
     def _send(self, notification: Notification) -> None:
         self._post(_json_bytes(render.teams_payload(notification)), {})
-
-
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    """The X-Vigie-Signature value: HMAC-SHA256 over '<timestamp>.<body>'."""
-    return (
-        "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    )
-
-
-def verify_signature(
-    secret: bytes,
-    *,
-    timestamp: str,
-    body: bytes,
-    signature: str,
-    tolerance: float = 300,
-    now: float | None = None,
-) -> bool:
-    """What a receiver checks: the signature matches and the timestamp is recent (no replay)."""
-    try:
-        age = abs((now if now is not None else time.time()) - float(timestamp))
-    except ValueError:
-        return False
-    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
 class WebhookChannel(_HttpChannel):

@@ -7,13 +7,9 @@ are 4xx with a reason; a database outage is 503; user input never causes a 500.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from fastapi import FastAPI
 
 from events.brand import load_brand_config
-from events.errors import TransientError
 from events.settings import Settings
 from workflow.api import (
     auth_routes,
@@ -24,11 +20,11 @@ from workflow.api import (
     user_routes,
 )
 from workflow.api.deps import AppState
+from workflow.api.errors import install_error_handlers
 from workflow.api.open_cases import OpenCasesCollector
 from workflow.book import PolicyBook
 from workflow.config import WorkflowSettings
 from workflow.db import init_db
-from workflow.errors import Conflict, WorkflowError
 from workflow.seed import ensure_admin, seed_directory
 
 __all__ = ["create_app"]
@@ -61,38 +57,5 @@ def create_app(settings: Settings) -> FastAPI:
         report_routes,
     ):
         app.include_router(module.router)
-    _handle_errors(app)
+    install_error_handlers(app)
     return app
-
-
-def _handle_errors(app: FastAPI) -> None:
-    @app.exception_handler(WorkflowError)
-    def refused(_request: Request, exc: WorkflowError) -> JSONResponse:
-        body: dict[str, object] = {"detail": str(exc)}
-        if isinstance(exc, Conflict) and exc.current_version is not None:
-            body["current_version"] = exc.current_version
-        return JSONResponse(body, status_code=exc.status)
-
-    @app.exception_handler(StaleDataError)
-    def stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
-        return JSONResponse({"detail": "the case changed while you acted on it; reload it"}, 409)
-
-    @app.exception_handler(IntegrityError)
-    def integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "this conflicts with the current data; reload and retry"}, 409
-        )
-
-    @app.exception_handler(OperationalError)
-    def database_down(_request: Request, _exc: OperationalError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "temporarily unavailable: the database does not answer"},
-            503,
-            headers={"Retry-After": "5"},
-        )
-
-    @app.exception_handler(TransientError)
-    def unavailable(_request: Request, exc: TransientError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": f"temporarily unavailable: {exc}"}, 503, headers={"Retry-After": "5"}
-        )

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.schemas import Label
+from events.schemas import Label, ValidatedInput
 from workflow.auth import Role
 
 __all__ = [
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 
-class _Request(BaseModel):
+class _Request(ValidatedInput):
     model_config = ConfigDict(extra="forbid")
 
 

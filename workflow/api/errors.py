@@ -1,0 +1,149 @@
+"""Every refusal in one shape, `ErrorBody`, and nothing the caller sent echoed back.
+
+4xx bodies carry `detail`, always a sentence; a request that does not fit the schema also lists
+each field's problem in `errors` (where and why, never the submitted value: it may be a
+password). An unexpected exception answers 500 and is logged with its stack but without its
+message, which may quote request values.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from events.errors import TransientError
+from workflow.errors import Conflict, WorkflowError
+
+__all__ = ["ErrorBody", "FieldError", "install_error_handlers"]
+
+log = logging.getLogger(__name__)
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description="Where: e.g. ['body', 'name'] or ['query', 'until'].")
+    msg: str
+    type: str
+
+
+class ErrorBody(BaseModel):
+    """What every 4xx and 5xx answer carries."""
+
+    detail: str = Field(description="Why the request was refused, in one sentence.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="Each field that does not fit the schema (422 only)."
+    )
+    current_version: int | None = Field(
+        default=None, description="On 409: the case's version now; read it again, then retry."
+    )
+
+
+def _body(detail: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": detail} | {k: v for k, v in extra.items() if v is not None}
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors without `input` and `ctx`, which repeat what was submitted."""
+    return [
+        {
+            "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+            "msg": str(e.get("msg", "invalid")),
+            "type": str(e.get("type", "value_error")),
+        }
+        for e in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(_ScrubbedServerErrors)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors[:5])
+        return JSONResponse(_body(f"invalid request: {where}", errors=errors), 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return JSONResponse(_body(detail), exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(WorkflowError)
+    def refused(_request: Request, exc: WorkflowError) -> JSONResponse:
+        version = exc.current_version if isinstance(exc, Conflict) else None
+        return JSONResponse(_body(str(exc), current_version=version), exc.status)
+
+    @app.exception_handler(StaleDataError)
+    def stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
+        return JSONResponse(_body("the case changed while you acted on it; reload it"), 409)
+
+    @app.exception_handler(IntegrityError)
+    def integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
+        return JSONResponse(_body("this conflicts with the current data; reload and retry"), 409)
+
+    @app.exception_handler(OperationalError)
+    def database_down(_request: Request, _exc: OperationalError) -> JSONResponse:
+        return JSONResponse(
+            _body("temporarily unavailable: the database does not answer"),
+            503,
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(TransientError)
+    def unavailable(_request: Request, exc: TransientError) -> JSONResponse:
+        return JSONResponse(
+            _body(f"temporarily unavailable: {exc}"), 503, headers={"Retry-After": "5"}
+        )
+
+
+def scrubbed_stack(exc: BaseException) -> str:
+    """The stack of `exc` and its causes, with exception types but not their messages."""
+    parts: list[str] = []
+    current: BaseException | None = exc
+    while current is not None and len(parts) < 10:
+        frames = "".join(traceback.format_tb(current.__traceback__))
+        parts.append(f"{frames}{type(current).__module__}.{type(current).__qualname__}")
+        current = current.__cause__ or current.__context__
+    return "\n-- caused by --\n".join(reversed(parts))
+
+
+class _ScrubbedServerErrors:
+    """Answers an unhandled exception with a 500 and logs it scrubbed, instead of letting the
+    server log a traceback whose message may carry request values (a password, a token)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error(
+                "unhandled %s on %s %s\n%s",
+                type(exc).__name__,
+                scope.get("method"),
+                scope.get("path"),
+                scrubbed_stack(exc),
+            )
+            if not started:
+                response = JSONResponse(_body("internal error: it is logged; retry later"), 500)
+                await response(scope, receive, send)
