@@ -25,10 +25,11 @@ function head(c) {
     el("p", { class: "teams", text: teams.join(" · ") }));
 }
 
+// Only http(s) links: records stored before URLs were validated may hold javascript: or data:.
 function posts(c) {
   document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
     el("p", { class: "meta" }, el("strong", { text: `@${post.author_handle}` }), ` · ${post.source} · ${when(post.created_at)} `,
-      post.url ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
+      /^https?:\/\//i.test(post.url || "") ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
     el("blockquote", { class: "post-text" }, highlighted(post.text, post.labels)),
     el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels)))));
 }
