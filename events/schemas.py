@@ -272,3 +272,7 @@ class CaseEvent(_Event):
     actor: str = "system"
     at: AwareDatetime = Field(default_factory=utcnow)
     details: dict[str, Any] = Field(default_factory=dict)
+    restricted: bool = Field(
+        default=False,
+        description="A legal-restricted case: only its owning teams may read what it quotes.",
+    )

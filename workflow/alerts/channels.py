@@ -75,6 +75,11 @@ class Channel(ABC):
             return False
         return alert.severity.rank <= config.min_severity.rank
 
+    def shown(self, alert: Alert) -> Alert:
+        """The alert as this channel may see it: a restricted case is quoted only on channels
+        limited to teams that own it; others get its link and labels."""
+        return alert if alert.may_be_quoted_to(self.config.teams) else alert.unquoted()
+
     def deliver(self, notification: Notification) -> bool:
         """Send with retries; True once accepted, False (logged, counted) when it never was."""
         kind = notification.kind.value
