@@ -7,7 +7,11 @@ are 4xx with a reason; a database outage is 503; user input never causes a 500.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 from events.brand import load_brand_config
 from events.settings import Settings
@@ -20,7 +24,7 @@ from workflow.api import (
     user_routes,
 )
 from workflow.api.deps import AppState
-from workflow.api.errors import install_error_handlers
+from workflow.api.errors import document_errors, install_error_handlers
 from workflow.api.open_cases import OpenCasesCollector
 from workflow.book import PolicyBook
 from workflow.config import WorkflowSettings
@@ -29,6 +33,16 @@ from workflow.seed import ensure_admin, seed_directory
 
 __all__ = ["create_app"]
 
+DESCRIPTION = """Cases, owners and SLAs for a brand's social-media moderation queue.
+
+Log in at `POST /api/auth/token` and send `Authorization: Bearer <token>`. Every refusal is an
+`ErrorBody`: `detail` is always one sentence; a request that does not fit the schema also lists
+each field's problem in `errors`, never quoting what was sent.
+
+Acting on a case needs the version you read (optimistic concurrency): the body's `version`, or
+the `If-Match` header (`"3"`). Neither: 428. A version that is no longer current: 409 with
+`current_version`. A malformed If-Match: 422."""
+
 
 def create_app(settings: Settings) -> FastAPI:
     config = load_brand_config(settings.brand_config)
@@ -36,10 +50,12 @@ def create_app(settings: Settings) -> FastAPI:
     engine = init_db(settings.resolved_database_url)
     seed_directory(engine, config)
     ensure_admin(engine, settings.admin_password)
-    app = FastAPI(
+    # Swagger UI at /docs from the copy packaged with fastapi-offline: no CDN, works offline.
+    app = FastAPIOffline(
         title="Vigie queue API",
         version="1",
-        description="Cases, owners and SLAs for a brand's social-media moderation queue.",
+        description=DESCRIPTION,
+        redoc_url=None,
     )
     app.state.vigie = AppState(
         settings,
@@ -58,4 +74,23 @@ def create_app(settings: Settings) -> FastAPI:
     ):
         app.include_router(module.router)
     install_error_handlers(app)
+    _document(app)
     return app
+
+
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document, with the refusals every route may answer (see document_errors)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

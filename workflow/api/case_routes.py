@@ -12,6 +12,7 @@ from sqlmodel import Session
 from events.schemas import Label, Severity, utcnow
 from workflow.actions import add_note, load_case, task_action
 from workflow.api.deps import BookDep, CurrentPrincipal, SessionDep
+from workflow.api.errors import ErrorBody, errors
 from workflow.api.presenters import case_detail, case_summary
 from workflow.api.schemas import (
     ActionRequest,
@@ -85,13 +86,14 @@ def read_case(
     return case_detail(session, book, load_case(session, case_id, principal), now=utcnow())
 
 
+IF_MATCH = r'^(W/)?"?[0-9]{1,9}"?$'
+
+
 @router.post(
     "/{case_id}/actions",
     response_model=CaseSummary,
-    responses={
-        409: {"description": "Stale version: the body carries current_version."},
-        422: {"description": "The action does not apply: the reason says why."},
-    },
+    responses=errors(428)
+    | {409: {"model": ErrorBody, "description": "Stale version: see current_version."}},
 )
 def act(
     case_id: CaseId,
@@ -99,10 +101,18 @@ def act(
     principal: CurrentPrincipal,
     session: SessionDep,
     book: BookDep,
-    if_match: Annotated[str | None, Header(description="The case version you read.")] = None,
+    if_match: Annotated[
+        str | None,
+        Header(
+            pattern=IF_MATCH,
+            description='The case version you read, e.g. "3", when the body has no `version`.',
+        ),
+    ] = None,
 ) -> CaseSummary:
     """Acknowledge, assign, note, wait, resume, resolve, dismiss, reopen or relabel; approve or
-    reject the closing of a high-risk task (someone other than who asked for it)."""
+    reject the closing of a high-risk task (someone other than who asked for it).
+
+    The version you read goes in the body's `version` or in If-Match; with neither, 428."""
     version = action.version if action.version is not None else _parse_if_match(if_match)
     if version is None:
         raise HTTPException(
@@ -142,12 +152,8 @@ def act_in_bulk(
 
 
 def _parse_if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().strip("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(400, detail='If-Match must be the case version, e.g. "3"') from None
+    """The version in an If-Match header the route's pattern already checked."""
+    return None if value is None else int(value.removeprefix("W/").strip('"'))
 
 
 def _perform(

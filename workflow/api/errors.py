@@ -147,3 +147,67 @@ class _ScrubbedServerErrors:
             if not started:
                 response = JSONResponse(_body("internal error: it is logged; retry later"), 500)
                 await response(scope, receive, send)
+
+
+# --- documentation --------------------------------------------------------------------------------
+
+_WHY = {
+    400: "A header is malformed: the reason says which.",
+    401: "Missing, expired or revoked token: log in at POST /api/auth/token.",
+    403: "Your role or team scope does not allow this: the reason says what it needs.",
+    404: "No such resource, or not in your scope.",
+    409: "The data changed since you read it, or this conflicts with it: reload, then retry.",
+    413: "The body is too large.",
+    415: "The body is not of a supported media type.",
+    422: "The request does not fit the schema (each field in `errors`), or the action does not "
+    "apply now: `detail` says why.",
+    428: "Precondition required: send the version you read.",
+    503: "Temporarily unavailable (the database or Kafka): retry after Retry-After seconds.",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route's refusals, all in the shape of ErrorBody."""
+    return {code: {"model": ErrorBody, "description": _WHY[code]} for code in codes}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make the OpenAPI document say what the API answers, as rules rather than per route:
+
+    - every 4xx and 5xx is an ErrorBody (FastAPI documents its own 422 list shape otherwise);
+    - an authenticated operation may answer 401 and 403, one with a path parameter 404, one
+      that writes 409, one with parameters or a body 422, and any 503.
+    """
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for name, definition in ErrorBody.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    ).pop("$defs", {}).items():
+        schemas[name] = definition
+    schemas["ErrorBody"] = ErrorBody.model_json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    schemas["ErrorBody"].pop("$defs", None)
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            params = operation.get("parameters", [])
+            codes = {503}
+            if operation.get("security"):
+                codes |= {401, 403}
+            if any(p.get("in") == "path" for p in params):
+                codes.add(404)
+            if method in ("post", "put", "patch", "delete"):
+                codes.add(409)
+            if params or "requestBody" in operation:
+                codes.add(422)
+            for code in sorted(codes):
+                responses.setdefault(str(code), {"description": _WHY[code]})
+            for code, response in responses.items():
+                if code[0] in "45":
+                    response["content"] = error_content
+                    if response.get("description") in (None, "", "Validation Error"):
+                        response["description"] = _WHY.get(int(code), "Refused.")
+    return schema

@@ -34,7 +34,10 @@ class _Request(ValidatedInput):
 
 class _Action(_Request):
     version: int | None = Field(
-        default=None, description="The case version you read (or If-Match)."
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The case version you read; or send If-Match. With neither: 428.",
     )
 
 
@@ -252,15 +255,18 @@ class CaseDetail(CaseSummary):
 # --- people -------------------------------------------------------------------------------------
 
 
+_DETAIL = "Shown to admins, leads and the member's own teams; null for others."
+
+
 class MemberPublic(BaseModel):
     id: str
     name: str
-    email: str | None
+    email: str | None = Field(description=_DETAIL)
     languages: list[str]
     capacity: int
     lead: bool
-    presence: str
-    open_tasks: int
+    presence: str | None = Field(description=_DETAIL)
+    open_tasks: int | None = Field(description=_DETAIL)
 
 
 class TeamPublic(BaseModel):
