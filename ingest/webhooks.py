@@ -205,7 +205,14 @@ def create_router(settings: Settings) -> APIRouter:
         log.warning("webhook %s refused (%d %s): %s", source, code, status, reason)
         return HTTPException(status_code=code, detail=reason)
 
-    @router.get("/meta", response_class=PlainTextResponse)
+    @router.get(
+        "/meta",
+        response_class=PlainTextResponse,
+        responses={
+            403: {"model": _ErrorBody, "description": "Wrong hub.mode or hub.verify_token."},
+            404: {"model": _ErrorBody, "description": _REFUSALS[404]},
+        },
+    )
     def verify_meta(
         mode: str = Query("", alias="hub.mode"),
         token: str = Query("", alias="hub.verify_token"),

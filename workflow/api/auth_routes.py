@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from events.schemas import utcnow
 from workflow.api.deps import CurrentPrincipal, SessionDep, StateDep
+from workflow.api.errors import errors
 from workflow.api.schemas import LoginToken, TokenCreate, TokenIssued, TokenPublic, UserPublic
 from workflow.auth import Role, authenticate, issue_token
 from workflow.errors import NotFound
@@ -19,7 +20,7 @@ from workflow.models import AuthToken, User
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=LoginToken)
+@router.post("/token", response_model=LoginToken, responses=errors(401))
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: SessionDep, state: StateDep
 ) -> LoginToken:

@@ -34,6 +34,7 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
 
 SlaFilter = Literal["ok", "at_risk", "breached", "paused", "met"]
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""In routes as `{case_id:int}`: /api/cases/bulk is then never read as a case id."""
 
 
 @router.get("", response_model=CasePage)
@@ -78,7 +79,7 @@ def queue(
     return CasePage(items=[case_summary(c, tasks[c.id]) for c in cases], next_cursor=next_cursor)  # type: ignore[index]
 
 
-@router.get("/{case_id}", response_model=CaseDetail)
+@router.get("/{case_id:int}", response_model=CaseDetail)
 def read_case(
     case_id: CaseId, principal: CurrentPrincipal, session: SessionDep, book: BookDep
 ) -> CaseDetail:
@@ -90,7 +91,7 @@ IF_MATCH = r'^(W/)?"?[0-9]{1,9}"?$'
 
 
 @router.post(
-    "/{case_id}/actions",
+    "/{case_id:int}/actions",
     response_model=CaseSummary,
     responses=errors(428)
     | {409: {"model": ErrorBody, "description": "Stale version: see current_version."}},

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events.errors import TransientError
@@ -73,9 +74,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(_body(f"invalid request: {where}", errors=errors), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
-        return JSONResponse(_body(detail), exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette lists the methods of the first route matching the path; there may be more.
+            headers["Allow"] = ", ".join(_methods_of(request))
+        return JSONResponse(_body(detail), exc.status_code, headers=headers)
 
     @app.exception_handler(WorkflowError)
     def refused(_request: Request, exc: WorkflowError) -> JSONResponse:
@@ -103,6 +108,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             _body(f"temporarily unavailable: {exc}"), 503, headers={"Retry-After": "5"}
         )
+
+
+def _methods_of(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        route_methods = getattr(route, "methods", None)
+        if match is not Match.NONE and route_methods:
+            methods |= set(route_methods)
+    return sorted(methods)
 
 
 def scrubbed_stack(exc: BaseException) -> str:
@@ -152,7 +167,7 @@ class _ScrubbedServerErrors:
 # --- documentation --------------------------------------------------------------------------------
 
 _WHY = {
-    400: "A header is malformed: the reason says which.",
+    400: "The body cannot be parsed at all: the reason says why.",
     401: "Missing, expired or revoked token: log in at POST /api/auth/token.",
     403: "Your role or team scope does not allow this: the reason says what it needs.",
     404: "No such resource, or not in your scope.",
@@ -203,6 +218,8 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 codes.add(409)
             if params or "requestBody" in operation:
                 codes.add(422)
+            if "requestBody" in operation:
+                codes.add(400)  # a body that cannot be parsed at all
             for code in sorted(codes):
                 responses.setdefault(str(code), {"description": _WHY[code]})
             for code, response in responses.items():
