@@ -9,6 +9,7 @@ message, which may quote request values.
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from typing import Any
 
@@ -19,7 +20,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events.errors import TransientError
@@ -77,9 +77,9 @@ def install_error_handlers(app: FastAPI) -> None:
     def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         headers = dict(exc.headers or {})
-        if exc.status_code == 405:
+        if exc.status_code == 405 and (methods := _methods_of(request)):
             # Starlette lists the methods of the first route matching the path; there may be more.
-            headers["Allow"] = ", ".join(_methods_of(request))
+            headers["Allow"] = ", ".join(methods)
         return JSONResponse(_body(detail), exc.status_code, headers=headers)
 
     @app.exception_handler(WorkflowError)
@@ -110,14 +110,16 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _methods_of(request: Request) -> list[str]:
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match is not Match.NONE and route_methods:
-            methods |= set(route_methods)
-    return sorted(methods)
+def _methods_of(request: Request) -> list[str] | None:
+    """The methods the OpenAPI document lists for the request's path (None: not documented)."""
+    paths = request.app.openapi().get("paths", {})
+    if request.url.path in paths:  # a literal path wins over a template (/api/cases/bulk)
+        return sorted(method.upper() for method in paths[request.url.path])
+    for path, item in paths.items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path))
+        if re.fullmatch(pattern, request.url.path):
+            return sorted(method.upper() for method in item)
+    return None
 
 
 def scrubbed_stack(exc: BaseException) -> str:
