@@ -131,9 +131,11 @@ class _HttpChannel(Channel):
                 self.url, content=body, headers={"Content-Type": "application/json", **headers}
             )
         except httpx.HTTPError as exc:
+            # The URL of a Slack or Teams webhook is its credential: never in a message or log.
+            reason = str(exc).replace(self.url, "[webhook URL]")
             raise DeliveryError(
-                f"{self.name}: {type(exc).__name__}: {exc}", retryable=True
-            ) from exc
+                f"{self.name}: {type(exc).__name__}: {reason}", retryable=True
+            ) from None
         if response.is_success:
             return
         status = response.status_code
