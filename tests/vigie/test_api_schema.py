@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 import schemathesis
 import schemathesis.engine
-from schemathesis.engine import events
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers import make_post
 from pydantic import SecretStr
 from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import events
 from sqlmodel import Session
 
 from events.schemas import Evidence, LabelVerdict, Source, Verdict, utcnow
