@@ -147,7 +147,7 @@ class Source(StrEnum):
     staff = "staff"
 
 
-class _Event(ValidatedInput):
+class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -164,8 +164,10 @@ class Media(_Event):
     alt_text: str | None = Field(default=None, max_length=2_000)
 
 
-class Post(_Event):
-    """A normalized post from any platform (topic vigie.posts)."""
+class Post(_Event, ValidatedInput):
+    """A normalized post from any platform (topic vigie.posts): where outside text enters, so
+    valid Unicode is checked here, for every field and every path (connectors, replay, webhooks).
+    """
 
     schema_version: Literal[1] = 1
     platform: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
