@@ -47,7 +47,7 @@ function reasonInput(task, key) {
 function taskButtons(task) {
   if (["resolved", "dismissed"].includes(task.state)) return [actionButton(task, "reopen")];
   const choose = el("select", { id: `assignee-${task.id}`, "aria-label": `${t("action.assign")} (${task.team})` },
-    (members[task.team] || []).map((m) => el("option", { value: m.id, text: `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
+    (members[task.team] || []).map((m) => el("option", { value: m.id, text: m.open_tasks == null ? m.name : `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
   const assign = [choose, actionButton(task, "assign", () => ({ assignee: choose.value }))];
   if (task.state === "pending_review") {
     const mine = task.review.requested_by === me.username;
