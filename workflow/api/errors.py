@@ -179,6 +179,7 @@ _WHY = {
     422: "The request does not fit the schema (each field in `errors`), or the action does not "
     "apply now: `detail` says why.",
     428: "Precondition required: send the version you read.",
+    429: "Too many attempts: retry after Retry-After seconds.",
     503: "Temporarily unavailable (the database or Kafka): retry after Retry-After seconds.",
 }
 
