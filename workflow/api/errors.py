@@ -25,7 +25,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from events.errors import TransientError
 from workflow.errors import Conflict, WorkflowError
 
-__all__ = ["ErrorBody", "FieldError", "install_error_handlers"]
+__all__ = [
+    "ErrorBody",
+    "FieldError",
+    "document_errors",
+    "errors",
+    "install_error_handlers",
+    "scrubbed_stack",
+]
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +112,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TransientError)
     def unavailable(_request: Request, exc: TransientError) -> JSONResponse:
+        # The cause names hosts and users of the infrastructure: for the log, not the caller.
+        log.warning("answering 503: %s", exc)
         return JSONResponse(
-            _body(f"temporarily unavailable: {exc}"), 503, headers={"Retry-After": "5"}
+            _body("temporarily unavailable: the database does not answer; retry later"),
+            503,
+            headers={"Retry-After": "5"},
         )
 
 
