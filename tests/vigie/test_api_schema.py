@@ -64,7 +64,7 @@ def _verdict(text: str, label: str, severity: str, **post: Any) -> Verdict:
 
 
 @pytest.fixture(scope="module")
-def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, dict]]:
+def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     data = tmp_path_factory.mktemp("schema")
     settings_ = Settings(
         database_url=f"sqlite:///{Path(data) / 'vigie.db'}",
@@ -72,7 +72,6 @@ def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastA
         admin_password=SecretStr(ADMIN_PASSWORD),
     )
     app = build_api(settings_)
-    headers: dict[str | None, dict[str, str]] = {None: {}}
     with TestClient(app) as client:
         admin = _login(client, "admin", ADMIN_PASSWORD)
         for username, identity in IDENTITIES.items():
@@ -85,8 +84,6 @@ def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastA
                 headers=admin,
             )
             assert created.status_code == 201, created.text
-            headers[username] = _login(client, username, PASSWORD)
-        headers["admin"] = admin
         state = app.state.vigie
         with Session(state.engine) as session:
             ingest_verdicts(
@@ -106,7 +103,7 @@ def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastA
                 now=utcnow(),
             )
             session.commit()
-        yield app, headers
+        yield app
     app.state.vigie.engine.dispose()
 
 
@@ -118,11 +115,16 @@ def _login(client: TestClient, username: str, password: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("identity", list(IDENTITIES), ids=lambda who: who or "anonymous")
 def test_the_api_answers_as_its_openapi_document_says(
-    seeded_app: tuple[FastAPI, dict], identity: str | None
+    seeded_app: FastAPI, identity: str | None
 ) -> None:
-    """Every phase but the stateful one (examples, coverage, fuzzing) and every check."""
-    app, headers = seeded_app
-    config = SchemathesisConfig.from_dict(CONFIG | {"headers": headers[identity]})
+    """Every phase (examples, coverage, fuzzing, stateful) and every check. Each identity logs
+    in afresh: a run may have revoked tokens (DELETE /api/auth/tokens/{id} as an admin)."""
+    app = seeded_app
+    headers: dict[str, str] = {}
+    if identity is not None:
+        password = ADMIN_PASSWORD if identity == "admin" else PASSWORD
+        headers = _login(TestClient(app), identity, password)  # the app is already started
+    config = SchemathesisConfig.from_dict(CONFIG | {"headers": headers})
     schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
     problems: list[str] = []
     tested = 0

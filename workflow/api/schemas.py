@@ -26,7 +26,10 @@ __all__ = [
 
 
 class _Request(ValidatedInput):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown fields, and JSON types as written (`"true"` is not a bool,
+    `"5"` not a number); enums take their string values (`strict=False` on those fields)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -99,7 +102,9 @@ class Note(_Action):
 
 class Relabel(_Action):
     action: Literal["relabel"]
-    labels: list[Label] = Field(max_length=len(Label), description="The right labels; [] for none.")
+    labels: list[Annotated[Label, Field(strict=False)]] = Field(
+        max_length=len(Label), description="The right labels; [] for none."
+    )
     post_id: str | None = Field(default=None, description="Default: the case's first post.")
 
 
@@ -305,14 +310,14 @@ class UserPublic(BaseModel):
 class UserCreate(_Request):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
     password: str | None = Field(default=None, min_length=10, max_length=200)
-    role: Role
+    role: Role = Field(strict=False)
     teams: list[str] = []
     member_id: str | None = None
 
 
 class UserUpdate(_Request):
     password: str | None = Field(default=None, min_length=10, max_length=200)
-    role: Role | None = None
+    role: Role | None = Field(default=None, strict=False)
     teams: list[str] | None = None
     member_id: str | None = None
     active: bool | None = None
