@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from classify.engine import Engine
 from classify.item import Item
-from events.schemas import LabelVerdict, Source
+from events.schemas import LabelVerdict, Source, ValidatedInput
 from events.settings import Settings
 
 __all__ = ["Draft", "DraftVerdict", "create_router"]
 
 
-class Draft(BaseModel):
+class Draft(ValidatedInput):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=5_000, description="The post as it would be published.")

@@ -70,12 +70,22 @@ def _maskable(finding: Finding, length: int) -> bool:
 def mask(text: str, findings: Iterable[Finding]) -> tuple[str, list[Finding]]:
     """The text with every personal-data or credential span masked in place, and the findings
     quoting their span masked the same way."""
-    chars, masked = list(text), []
+    findings = list(findings)
+    chars = list(text)
     for f in findings:
         if _maskable(f, len(text)):
             assert f.start is not None and f.end is not None
-            hidden = mask_span(text[f.start : f.end], f.kind)
-            chars[f.start : f.end] = hidden
-            f = replace(f, text=hidden)
-        masked.append(f)
-    return "".join(chars), masked
+            chars[f.start : f.end] = mask_span(text[f.start : f.end], f.kind)
+    masked_text = "".join(chars)
+    # Every span quotes the masked text: a finding that overlaps a masked one (a "phone number"
+    # inside a card number) must not quote the digits the other one hid.
+    return masked_text, [_requote(f, text, masked_text) for f in findings]
+
+
+def _requote(finding: Finding, text: str, masked_text: str) -> Finding:
+    start, end = finding.start, finding.end
+    if finding.where != "text" or start is None or end is None or not 0 <= start < end <= len(text):
+        return finding
+    if masked_text[start:end] == text[start:end]:
+        return finding
+    return replace(finding, text=masked_text[start:end])

@@ -28,6 +28,9 @@ def configure_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s",
     )
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    # At INFO, httpx logs each request's full URL: a Slack or Teams webhook URL is a credential.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def stop_on_signals(stop: threading.Event) -> None:

@@ -10,11 +10,15 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "Author",
+    "BoundedDatetime",
     "CaseEvent",
     "CaseEventType",
     "Evidence",
@@ -25,6 +29,9 @@ __all__ = [
     "Severity",
     "Source",
     "Verdict",
+    "ValidatedInput",
+    "WebUrl",
+    "check_text",
     "utcnow",
 ]
 
@@ -34,6 +41,78 @@ MAX_TEXT_CHARS = 10_000
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# --- rules every input obeys, whichever path it comes by (API, webhook, replay, Kafka) ------------
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _within_bounds(value: datetime) -> datetime:
+    """Dates outside [1990, 2100) are garbage, and near year 1 or 9999 an offset overflows."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError(
+            f"date out of range: expected between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}"
+        )
+    return value
+
+
+BoundedDatetime = Annotated[AwareDatetime, AfterValidator(_within_bounds)]
+"""A date with its UTC offset, between 1990 and 2100."""
+
+
+def _web_url(value: str) -> str:
+    """Only http(s): a post URL is rendered as a link, so `javascript:` and the like never pass."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("not a valid URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+WebUrl = Annotated[str, Field(max_length=2_000), AfterValidator(_web_url)]
+
+
+def check_text(value: Any) -> None:
+    """Refuse text that cannot be stored or encoded: a lone UTF-16 surrogate (JSON's "\\ud800"),
+    which UTF-8 cannot encode, and NUL, which PostgreSQL text cannot hold.
+
+    Walks dicts (keys too) and lists, so one call covers a whole request body or record.
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text contains a lone surrogate (invalid Unicode)") from None
+        if "\x00" in value:
+            raise ValueError("text contains a NUL character")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key)
+            check_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            check_text(item)
+
+
+class ValidatedInput(BaseModel):
+    """Base of every model that reads outside input: valid Unicode only, and its errors never
+    quote the input (it may be a password or a leaked secret)."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        check_text(data)
+        return data
 
 
 class Label(StrEnum):
@@ -85,19 +164,21 @@ class Media(_Event):
     alt_text: str | None = Field(default=None, max_length=2_000)
 
 
-class Post(_Event):
-    """A normalized post from any platform (topic vigie.posts)."""
+class Post(_Event, ValidatedInput):
+    """A normalized post from any platform (topic vigie.posts): where outside text enters, so
+    valid Unicode is checked here, for every field and every path (connectors, replay, webhooks).
+    """
 
     schema_version: Literal[1] = 1
     platform: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
     platform_post_id: str = Field(min_length=1, max_length=200)
-    url: str | None = Field(default=None, max_length=2_000)
+    url: WebUrl | None = None
     author: Author
     source: Source
     staff_member_id: str | None = Field(default=None, max_length=100)
     text: str = Field(max_length=MAX_TEXT_CHARS)
     lang: str | None = Field(default=None, max_length=10)
-    created_at: AwareDatetime
+    created_at: BoundedDatetime
     conversation_id: str | None = Field(default=None, max_length=200)
     reply_to_id: str | None = Field(default=None, max_length=200)
     media: list[Media] = Field(default_factory=list, max_length=20)
@@ -196,3 +277,7 @@ class CaseEvent(_Event):
     actor: str = "system"
     at: AwareDatetime = Field(default_factory=utcnow)
     details: dict[str, Any] = Field(default_factory=dict)
+    restricted: bool = Field(
+        default=False,
+        description="A legal-restricted case: only its owning teams may read what it quotes.",
+    )

@@ -3,11 +3,15 @@
 Sources:
 - `meta`: Facebook Page and Instagram notifications, signed by Meta with X-Hub-Signature-256
   (HMAC-SHA256 of the raw body with the app secret); `GET` answers the hub.challenge check.
-- `vigie`: Vigie post records (one object or a list), signed the same way with VIGIE_WEBHOOK_SECRET
-  in X-Vigie-Signature-256, for systems that push posts themselves.
-A source without its secret is not served. Signatures are compared in constant time; a body over
-VIGIE_WEBHOOK_MAX_BYTES, a bad signature or an invalid payload gets a 4xx with the reason and a
-metric, and nothing of it is ingested.
+- `vigie`: Vigie post records (one object or a list), for systems that push posts themselves,
+  signed with VIGIE_WEBHOOK_SECRET as Vigie signs its own alert webhooks (`events.signing`):
+  X-Vigie-Timestamp and X-Vigie-Signature-256 = HMAC-SHA256 of `<timestamp>.<body>`; a timestamp
+  more than 5 minutes away is refused, so a captured request cannot be replayed later.
+A source without its secret is not served. Signatures are compared in constant time. The body
+must be `application/json` (415), at most VIGIE_WEBHOOK_MAX_BYTES (413), nested at most
+MAX_DEPTH deep, and every post in it valid (422, e.g. a created_at outside 1990-2100 or a URL
+that is not http(s)) before anything is answered "accepted": a refusal gets the reason and a
+metric, and nothing of that delivery is ingested.
 """
 
 from __future__ import annotations
@@ -19,18 +23,19 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 
 from events.errors import TransientError, VigieError
 from events.kafka_io import EventProducer
 from events.runtime import bootstrap_servers
 from events.schemas import Post
 from events.settings import Settings
+from events.signing import verify_signature
 from ingest import metrics
 from ingest.errors import PayloadError
 from ingest.normalize.meta import posts_from_meta
@@ -40,11 +45,17 @@ from ingest.roster import RosterWatcher
 from ingest.settings import IngestSettings
 from ingest.store import IngestStore
 
-__all__ = ["WebhookResult", "create_router", "signature"]
+__all__ = ["MAX_DEPTH", "WebhookResult", "create_router", "signature"]
 
 log = logging.getLogger(__name__)
 
 Parser = Callable[[Any], tuple[list[Post], list[str]]]
+SignatureCheck = Callable[[str, Request, bytes], bool]
+
+MAX_DEPTH = 32
+"""Deepest JSON nesting accepted: Meta's payloads nest 6 deep, post records 3."""
+
+TIMESTAMP_HEADER = "x-vigie-timestamp"
 
 
 class WebhookResult(BaseModel):
@@ -53,9 +64,60 @@ class WebhookResult(BaseModel):
     ignored: list[str]
 
 
+class _ErrorBody(BaseModel):
+    detail: str = Field(description="Why the delivery was refused; nothing of it was ingested.")
+
+
+_REFUSALS = {
+    401: "Missing or wrong signature, or a timestamp outside the tolerance window.",
+    404: "No such webhook source is configured.",
+    413: "The body exceeds VIGIE_WEBHOOK_MAX_BYTES.",
+    415: "The body is not application/json.",
+    422: "Invalid JSON or an invalid post: the reason says which and why.",
+    503: "Kafka or the ingest database is unavailable: retry later.",
+}
+
+
 def signature(secret: str, body: bytes) -> str:
-    """The `sha256=<hex>` value Meta (and Vigie's generic webhook) put in the signature header."""
+    """The `sha256=<hex>` value Meta puts in X-Hub-Signature-256 (HMAC of the body alone)."""
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def _meta_signature_ok(secret: str, request: Request, body: bytes) -> bool:
+    given = request.headers.get("x-hub-signature-256", "")
+    return hmac.compare_digest(given.encode("utf-8", "replace"), signature(secret, body).encode())
+
+
+def _vigie_signature_ok(secret: str, request: Request, body: bytes) -> bool:
+    return verify_signature(
+        secret.encode("utf-8"),
+        timestamp=request.headers.get(TIMESTAMP_HEADER, ""),
+        body=body,
+        signature=request.headers.get("x-vigie-signature-256", ""),
+    )
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON nests deeper than `limit` (iterative: the check itself cannot overflow)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except RecursionError:
+        raise PayloadError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    if _too_deep(payload):
+        raise PayloadError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    return payload
 
 
 def _vigie_records(payload: Any) -> tuple[list[Post], list[str]]:
@@ -72,13 +134,20 @@ class _Receiver:
 
     def __init__(self, settings: IngestSettings) -> None:
         self.settings = settings
-        self.sources: dict[str, tuple[SecretStr, str, Parser]] = {}
+        self.sources: dict[str, tuple[SecretStr, SignatureCheck, str, Parser]] = {}
         if settings.meta_app_secret is not None:
-            self.sources["meta"] = (settings.meta_app_secret, "x-hub-signature-256", _meta)
+            self.sources["meta"] = (
+                settings.meta_app_secret,
+                _meta_signature_ok,
+                "missing or wrong X-Hub-Signature-256 (HMAC-SHA256 of the body)",
+                _meta,
+            )
         if settings.webhook_secret is not None:
             self.sources["vigie"] = (
                 settings.webhook_secret,
-                "x-vigie-signature-256",
+                _vigie_signature_ok,
+                "missing or wrong X-Vigie-Signature-256 (HMAC-SHA256 of '<timestamp>.<body>'), "
+                "or X-Vigie-Timestamp missing or more than 5 minutes away",
                 _vigie_records,
             )
         self._lock = threading.Lock()
@@ -131,11 +200,19 @@ def create_router(settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/ingest/webhooks", tags=["ingest"], lifespan=lifespan)
 
     def refuse(source: str, status: str, code: int, reason: str) -> HTTPException:
+        reason = reason.encode("utf-8", "backslashreplace").decode("utf-8")  # may quote input
         metrics.WEBHOOK_REQUESTS.labels(source, status).inc()
         log.warning("webhook %s refused (%d %s): %s", source, code, status, reason)
         return HTTPException(status_code=code, detail=reason)
 
-    @router.get("/meta", response_class=PlainTextResponse)
+    @router.get(
+        "/meta",
+        response_class=PlainTextResponse,
+        responses={
+            403: {"model": _ErrorBody, "description": "Wrong hub.mode or hub.verify_token."},
+            404: {"model": _ErrorBody, "description": _REFUSALS[404]},
+        },
+    )
     def verify_meta(
         mode: str = Query("", alias="hub.mode"),
         token: str = Query("", alias="hub.verify_token"),
@@ -154,27 +231,36 @@ def create_router(settings: Settings) -> APIRouter:
         metrics.WEBHOOK_REQUESTS.labels("meta", "verified").inc()
         return challenge
 
-    @router.post("/{source}", response_model=WebhookResult)
-    async def receive(source: str, request: Request) -> WebhookResult:
+    @router.post(
+        "/{source}",
+        response_model=WebhookResult,
+        responses={
+            code: {"model": _ErrorBody, "description": text} for code, text in _REFUSALS.items()
+        },
+    )
+    async def receive(
+        source: Annotated[str, Path(max_length=40)], request: Request
+    ) -> WebhookResult:
+        """Posts pushed by a platform (`meta`) or another system (`vigie`), signed."""
         if source not in receiver.sources:
             raise refuse(
                 "unknown", "unknown_source", 404, f"no webhook source {source!r} is configured"
             )
-        secret, header, parse = receiver.sources[source]
+        secret, signature_ok, signature_help, parse = receiver.sources[source]
         body = await _read_limited(
             request,
             receiver.settings.webhook_max_bytes,
             lambda reason: refuse(source, "too_large", 413, reason),
         )
-        given = request.headers.get(header, "")
-        if not hmac.compare_digest(
-            given.encode(), signature(secret.get_secret_value(), body).encode()
-        ):
+        if not signature_ok(secret.get_secret_value(), request, body):
+            raise refuse(source, "bad_signature", 401, signature_help)
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
             raise refuse(
-                source, "bad_signature", 401, f"missing or wrong {header} (HMAC-SHA256 of the body)"
+                source, "bad_content_type", 415, "the body must be sent as application/json"
             )
         try:
-            posts, ignored = parse(json.loads(body.decode("utf-8")))
+            posts, ignored = parse(_parse_json(body))
         except (ValueError, PayloadError) as exc:  # JSON and UTF-8 errors are ValueErrors
             raise refuse(source, "bad_payload", 422, f"invalid payload: {exc}") from exc
         try:

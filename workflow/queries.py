@@ -10,12 +10,14 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StrictInt, ValidationError
 from sqlmodel import Session, col, select
 
+from events.schemas import EARLIEST
 from workflow.errors import InvalidAction
 from workflow.models import Case, CaseLabel, CaseTeam, Task
 from workflow.principal import Principal
@@ -56,19 +58,36 @@ def encode_cursor(sort: str, key: datetime, case_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _in_utc(key: datetime) -> datetime:
+    """Keys are real times or the FAR_FUTURE sentinel; an offset near year 1 or 9999 overflows."""
+    try:
+        utc = key.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("date out of range") from None
+    if utc < EARLIEST:
+        raise ValueError("date out of range")
+    return utc
+
+
+class _Cursor(BaseModel):
+    """What a cursor holds; a forged one is refused like a garbled one, never reaches SQL."""
+
+    s: str
+    k: Annotated[AwareDatetime, AfterValidator(_in_utc)]
+    i: StrictInt = Field(ge=1, le=2**31 - 1)
+
+
 def decode_cursor(cursor: str, sort: str) -> tuple[datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        key, case_id = datetime.fromisoformat(data["k"]), int(data["i"])
-        same_sort = data["s"] == sort
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        data = _Cursor.model_validate_json(raw)
+    except (binascii.Error, ValueError, ValidationError) as exc:  # ValueError: bad base64
         raise InvalidAction(
             "invalid cursor: pass back the next_cursor of the previous page"
         ) from exc
-    if not same_sort or key.tzinfo is None:
+    if data.s != sort:
         raise InvalidAction(f"this cursor belongs to another sort order than {sort!r}")
-    return key, case_id
+    return data.k, data.i
 
 
 def list_cases(

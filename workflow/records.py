@@ -118,6 +118,7 @@ def emit(
         actor=actor,
         at=at,
         details=details or {},
+        restricted=case.restricted,
     )
     _put(
         session,

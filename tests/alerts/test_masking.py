@@ -60,3 +60,25 @@ def test_excerpt_is_masked_flat_and_short() -> None:
     quote = excerpt("Ligne 1\n\nécrivez à paul@exemple.ca " + "bla " * 100, limit=60)
     assert "\n" not in quote and "paul@" not in quote
     assert len(quote) <= 60 and quote.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("Le wifi du bureau: mot de passe Laurentia2026!", "Laurentia2026!"),
+        ("VPN pass is Hx7#kq9 for tonight", "Hx7#kq9"),
+        ("code de porte 4512 au 3e", "4512"),
+        ("mdp = «Soleil_ete»", "Soleil_ete"),
+        ("le token ghp_abcdefghijklmnopqrstuvwxyz0123456789 traîne", "ghp_abcdefghij"),
+        ("postgres://app:S3cret!@db.example/x", "S3cret!"),
+        ("AKIAABCDEFGHIJKLMNOP est la clé", "AKIAABCDEFGHIJKLMNOP"),
+    ],
+)
+def test_secrets_are_masked_and_what_names_them_stays(text: str, hidden: str) -> None:
+    masked = mask_personal_data(text)
+    assert hidden not in masked and "[secret]" in masked
+
+
+def test_talking_about_a_password_is_not_a_secret() -> None:
+    for text in ("j'ai oublié mon mot de passe encore", "reset your password please"):
+        assert mask_personal_data(text) == text

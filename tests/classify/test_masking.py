@@ -74,3 +74,16 @@ def test_the_verdict_carries_the_post_masked_with_evidence_offsets_intact(engine
         assert e.start is not None and e.end is not None
         assert verdict.post.text[e.start : e.end] == e.text  # the page highlights the masked span
         assert e.text.endswith(("0199", "1111"))
+
+
+def test_no_evidence_quotes_the_digits_of_a_masked_card(engine: Engine) -> None:
+    """A weak "phone number" inside a card number is not masked itself, yet must not quote the
+    card's digits: every span quotes the masked text."""
+    card = "4539 1488 0343 6467"
+    text = f"Ma carte {card} a été débitée deux fois"
+    post = make_post(text)
+    verdict = engine.classify_one(Item.from_post(post)).verdict(post, engine)
+    quoted = [e.text or "" for lv in verdict.labels for e in lv.evidence]
+    assert any(e.endswith("6467") for e in quoted)
+    assert not any("0343" in e or "1488" in e for e in quoted), quoted
+    assert "1488" not in verdict.post.text and "0343" not in verdict.post.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from conftest import make_record, read_all, with_settings
@@ -12,7 +13,8 @@ from prometheus_client import REGISTRY
 
 from events.codec import decode
 from events.schemas import Post, Source
-from ingest.webhooks import create_router, signature
+from events.signing import sign
+from ingest.webhooks import MAX_DEPTH, create_router, signature
 
 META_SECRET = "meta-app-secret-for-tests"
 VIGIE_SECRET = "vigie-webhook-secret-for-tests"
@@ -50,11 +52,29 @@ def _count(source: str, status: str) -> float:
 
 
 def _post(client, source: str, payload, *, secret: str, header: str, body: bytes | None = None):
+    """A delivery signed as its source signs: Meta over the body, Vigie over timestamp.body."""
     raw = body if body is not None else json.dumps(payload).encode()
+    headers = {"Content-Type": "application/json"}
+    if header.lower() == "x-vigie-signature-256":
+        headers |= _vigie_headers(secret, raw, timestamp=int(time.time()))
+    else:
+        headers[header] = signature(secret, raw)
+    return client.post(f"/ingest/webhooks/{source}", content=raw, headers=headers)
+
+
+def _vigie_headers(secret: str, raw: bytes, *, timestamp: int) -> dict[str, str]:
+    return {
+        "X-Vigie-Timestamp": str(timestamp),
+        "X-Vigie-Signature-256": sign(secret.encode(), str(timestamp), raw),
+    }
+
+
+def _vigie(client, raw: bytes, **headers: str):
+    signed = _vigie_headers(VIGIE_SECRET, raw, timestamp=int(time.time()))
     return client.post(
-        f"/ingest/webhooks/{source}",
+        "/ingest/webhooks/vigie",
         content=raw,
-        headers={header: signature(secret, raw), "Content-Type": "application/json"},
+        headers={"Content-Type": "application/json"} | signed | headers,
     )
 
 
@@ -251,3 +271,75 @@ def test_meta_hub_challenge(client) -> None:
 def test_an_unconfigured_source_is_not_served(client) -> None:
     response = client.post("/ingest/webhooks/tiktok", content=b"{}")
     assert response.status_code == 404 and "tiktok" in response.json()["detail"]
+
+
+def test_a_vigie_delivery_replayed_after_the_tolerance_window_is_refused(client) -> None:
+    raw = json.dumps(make_record("Bonjour")).encode()
+    old = int(time.time()) - 301
+    replayed = client.post(
+        "/ingest/webhooks/vigie",
+        content=raw,
+        headers={"Content-Type": "application/json"}
+        | _vigie_headers(VIGIE_SECRET, raw, timestamp=old),
+    )
+    assert replayed.status_code == 401 and "X-Vigie-Timestamp" in replayed.json()["detail"]
+    # The timestamp is signed: moving it forward breaks the signature.
+    headers = _vigie_headers(VIGIE_SECRET, raw, timestamp=old)
+    headers["X-Vigie-Timestamp"] = str(int(time.time()))
+    moved = client.post(
+        "/ingest/webhooks/vigie",
+        content=raw,
+        headers={"Content-Type": "application/json"} | headers,
+    )
+    assert moved.status_code == 401
+    unsigned_time = {"Content-Type": "application/json"} | _vigie_headers(
+        VIGIE_SECRET, raw, timestamp=int(time.time())
+    )
+    del unsigned_time["X-Vigie-Timestamp"]
+    assert (
+        client.post("/ingest/webhooks/vigie", content=raw, headers=unsigned_time).status_code == 401
+    )
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", ""])
+def test_a_body_that_is_not_json_by_content_type_is_refused(client, content_type) -> None:
+    before = _count("vigie", "bad_content_type")
+    response = _vigie(
+        client, json.dumps(make_record("Bonjour")).encode(), **{"Content-Type": content_type}
+    )
+    assert response.status_code == 415 and "application/json" in response.json()["detail"]
+    assert _count("vigie", "bad_content_type") == before + 1
+    charset = _vigie(
+        client,
+        json.dumps(make_record("Bonjour")).encode(),
+        **{"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert charset.status_code == 200, charset.text
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        ({"created_at": "0001-01-01T00:00:00+00:00"}, "created_at"),
+        ({"created_at": "9999-12-31T23:59:59-14:00"}, "created_at"),
+        ({"url": "javascript:alert(document.cookie)"}, "url"),
+        ({"url": "data:text/html,<script>alert(1)</script>"}, "url"),
+        ({"platform_post_id": "\ud800"}, "surrogate"),
+        ({"text": "nul \u0000 inside"}, "NUL"),
+    ],
+)
+def test_a_post_is_validated_fully_before_it_is_accepted(
+    client, hook_settings, change, reason
+) -> None:
+    record = make_record("Bonjour") | change
+    raw = json.dumps(record).encode()  # ensure_ascii: the lone surrogate travels as \ud800
+    response = _vigie(client, raw)
+    assert response.status_code == 422 and reason in response.json()["detail"], response.text
+    assert _posts(hook_settings) == []
+
+
+def test_deeply_nested_json_is_refused_with_the_reason(client) -> None:
+    for depth in (MAX_DEPTH + 1, 1_000, 2_000):
+        response = _vigie(client, b"[" * depth + b"]" * depth)
+        assert response.status_code == 422, (depth, response.text)
+        assert "nested deeper" in response.json()["detail"]

@@ -46,6 +46,12 @@ def test_draft_check_needs_a_login_and_valid_input(client: TestClient) -> None:
     headers = {"Authorization": f"Bearer {_token(client)}"}
     empty = client.post("/api/draft-check", json={"text": ""}, headers=headers)
     assert empty.status_code == 422 and "text" in empty.text
+    surrogate = client.post(
+        "/api/draft-check",
+        content=b'{"text": "mot de passe \\ud800"}',
+        headers=headers | {"Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 422 and "surrogate" in surrogate.json()["detail"]
 
 
 def test_pages_and_webhooks_are_mounted(client: TestClient) -> None:

@@ -181,3 +181,18 @@ def test_wrong_password_and_pages_without_login(page: Page, log_in: Any, server:
     page.get_by_label("Mot de passe").fill("not-the-password")
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("alert")).to_have_text("Nom d'utilisateur ou mot de passe incorrect.")
+
+
+def test_a_stored_non_http_post_url_is_never_a_link(
+    page: Page, log_in: Any, server: Any, make_verdict: Any
+) -> None:
+    """New posts cannot carry one (events.schemas refuses it); one stored before may."""
+    valid = make_verdict("Lien piégé dans ce message", "complaint", "normal", ["Lien piégé"])
+    trapped = valid.model_copy(
+        update={"post": valid.post.model_copy(update={"url": "javascript:alert(document.cookie)"})}
+    )
+    server.feed([trapped])
+    log_in("emilie", f"/cases/{server.case_id('Lien piégé')}")
+    expect(page.locator("mark.ev-span")).to_have_text("Lien piégé")
+    expect(page.get_by_role("link", name="Voir l'original")).to_have_count(0)
+    assert page.locator('a[href^="javascript"]').count() == 0

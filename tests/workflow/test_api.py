@@ -172,7 +172,7 @@ def test_case_page_shows_posts_evidence_deadlines_and_audit(api: Any, make_verdi
     assert [a["action"] for a in page["audit"]] == ["task_opened", "post_added", "post_added"]
     assert page["teams"] == {"customer_care": "owner"}
     assert api.as_("admin", "GET", "/api/cases/999999").status_code == 404
-    assert api.as_("admin", "GET", "/api/cases/abc").status_code == 422
+    assert api.as_("admin", "GET", "/api/cases/abc").status_code == 404  # not a case id
 
 
 def test_actions_versions_and_invalid_transitions(people: Any, make_verdict: Any) -> None:

@@ -133,7 +133,11 @@ def test_a_verdict_the_database_refuses_is_dead_lettered_alone(
 ) -> None:
     handler = VerdictHandler(engine, PolicyBook(brand))
     good = Delivery(make_verdict("Service nul", (("complaint", "normal"),)), record="good")
-    bad = Delivery(make_verdict("octet nul \x00 ici", (("complaint", "normal"),)), record="bad")
+    # The schema refuses NUL now; model_copy skips validation, as a record from a producer with
+    # older rules would: the database still refuses it, and only it.
+    valid = make_verdict("octet nul ici", (("complaint", "normal"),))
+    nul = valid.model_copy(update={"post": valid.post.model_copy(update={"text": "octet nul \x00 ici"})})
+    bad = Delivery(nul, record="bad")
     rejections = handler([good, bad])
     assert [r.record for r in rejections] == ["bad"]
     assert "cannot store this verdict" in rejections[0].reason

@@ -51,6 +51,7 @@ class Alerter:
         channels: Sequence[Channel],
         *,
         public_url: str,
+        restricted_teams: Sequence[str] = ("legal",),
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         policy = config.alerts
@@ -58,6 +59,7 @@ class Alerter:
         self.channels = list(channels)
         self.public_url = (policy.public_url or public_url).rstrip("/")
         self.clock = clock
+        self.restricted_teams = frozenset(restricted_teams)
         self.max_age = parse_duration(policy.max_event_age)[0]
         self.quote_posts = policy.excerpts
         self.grouper = Grouper(
@@ -141,9 +143,12 @@ class Alerter:
         """Every channel in parallel; returns when all have delivered or given up."""
         futures = []
         for notification in notifications:
-            log.info("alert %s\n%s", notification.delivery_id, render.text(notification))
+            # The subject only: the log is read by operators, who need not read the posts.
+            log.info("alert %s: %s", notification.delivery_id, render.subject(notification))
             for channel in self.channels:
-                accepted = tuple(a for a in notification.alerts if channel.accepts(a))
+                accepted = tuple(
+                    channel.shown(a) for a in notification.alerts if channel.accepts(a)
+                )
                 if accepted:
                     futures.append(self._pool.submit(channel.deliver, notification.only(accepted)))
         for future in futures:
@@ -151,8 +156,11 @@ class Alerter:
 
     def _spike_alert(self, spike: Spike) -> Alert:
         label = spike.label
-        teams = [r.team for r in self.config.routing if label in r.match.labels]
-        teams += [t for r in self.config.routing if label in r.match.labels for t in r.copy_to]
+        owners = [r.team for r in self.config.routing if label in r.match.labels]
+        teams = owners + [
+            t for r in self.config.routing if label in r.match.labels for t in r.copy_to
+        ]
+        restricted = bool(self.restricted_teams & set(owners))
         minutes = round(spike.window.total_seconds() / 60, 1)
         return Alert(
             kind=AlertKind.spike,
@@ -169,6 +177,10 @@ class Alerter:
                 ("Attendu / Expected", f"{spike.expected:g}"),
             ),
             excerpt=" | ".join(spike.samples) or None,
+            # Samples may come from any case of the label: only the restricted owners read them.
+            readers=tuple(t for t in dict.fromkeys(owners) if t in self.restricted_teams)
+            if restricted
+            else None,
         )
 
     def _label_severity(self, label: str) -> Severity:

@@ -8,8 +8,6 @@ Prometheus watches: the alerting path itself is monitored by a second one.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import smtplib
@@ -27,6 +25,7 @@ from tenacity.wait import wait_random_exponential
 
 from events.brand import AlertChannel, AlertPolicy
 from events.errors import VigieError
+from events.signing import sign, verify_signature
 from workflow.alerts import render
 from workflow.alerts.metrics import CHANNEL_ENABLED, DELIVERY_SECONDS, FAILED, SENT
 from workflow.alerts.model import Alert, AlertKind, Notification
@@ -75,6 +74,11 @@ class Channel(ABC):
         if config.teams and not set(config.teams) & set(alert.teams):
             return False
         return alert.severity.rank <= config.min_severity.rank
+
+    def shown(self, alert: Alert) -> Alert:
+        """The alert as this channel may see it: a restricted case is quoted only on channels
+        limited to teams that own it; others get its link and labels."""
+        return alert if alert.may_be_quoted_to(self.config.teams) else alert.unquoted()
 
     def deliver(self, notification: Notification) -> bool:
         """Send with retries; True once accepted, False (logged, counted) when it never was."""
@@ -127,9 +131,11 @@ class _HttpChannel(Channel):
                 self.url, content=body, headers={"Content-Type": "application/json", **headers}
             )
         except httpx.HTTPError as exc:
+            # The URL of a Slack or Teams webhook is its credential: never in a message or log.
+            reason = str(exc).replace(self.url, "[webhook URL]")
             raise DeliveryError(
-                f"{self.name}: {type(exc).__name__}: {exc}", retryable=True
-            ) from exc
+                f"{self.name}: {type(exc).__name__}: {reason}", retryable=True
+            ) from None
         if response.is_success:
             return
         status = response.status_code
@@ -163,30 +169,6 @@ class SlackChannel(_HttpChannel):
 class TeamsChannel(_HttpChannel):
     def _send(self, notification: Notification) -> None:
         self._post(_json_bytes(render.teams_payload(notification)), {})
-
-
-def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    """The X-Vigie-Signature value: HMAC-SHA256 over '<timestamp>.<body>'."""
-    return (
-        "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    )
-
-
-def verify_signature(
-    secret: bytes,
-    *,
-    timestamp: str,
-    body: bytes,
-    signature: str,
-    tolerance: float = 300,
-    now: float | None = None,
-) -> bool:
-    """What a receiver checks: the signature matches and the timestamp is recent (no replay)."""
-    try:
-        age = abs((now if now is not None else time.time()) - float(timestamp))
-    except ValueError:
-        return False
-    return age <= tolerance and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
 class WebhookChannel(_HttpChannel):

@@ -1,8 +1,10 @@
-"""Personal data masked before any text leaves Vigie in an alert.
+"""Secrets and personal data masked before any text leaves Vigie in an alert.
 
 Alert channels (Slack, Teams, e-mail) are read by more people, and kept longer, than the case
-page: what an alert quotes keeps its meaning but loses e-mail addresses, phone numbers, card and
-social insurance numbers, IP addresses and long account-like numbers.
+page: what an alert quotes keeps its meaning but loses passwords, access codes and tokens,
+e-mail addresses, phone numbers, card and social insurance numbers, IP addresses and long
+account-like numbers. The classify service already masks what its detectors found; this is the
+second net, broader on purpose (a masked word too many costs nothing in an alert).
 """
 
 from __future__ import annotations
@@ -12,7 +14,39 @@ from collections.abc import Callable
 
 import phonenumbers
 
-__all__ = ["excerpt", "mask_personal_data"]
+__all__ = ["SECRET", "excerpt", "mask_personal_data", "mask_secrets"]
+
+SECRET = "[secret]"
+
+# A word that announces a secret, a few words or a separator, then a value that looks like one
+# (4+ characters with a digit or a symbol): "mot de passe du wifi: Laurentia2026!",
+# "VPN pass is Hx7#kq", "code porte 4512".
+_SECRET_AFTER_WORD = re.compile(
+    r"(?i)\b(?:passwords?|passwd|pwd|passcodes?|pass|mots? de passe|mdp|wi-?fi|vpn|ssid|"
+    r"codes?|pin|nip|digicode|tokens?|secrets?|api[ _-]?keys?|cl[ée]s?|jetons?|identifiants?|"
+    r"credentials?|login)\b"
+    r"(?P<gap>[^\n]{0,40}?)"
+    r"(?P<value>(?<![^\s:=«\"'(])[«\"']?(?=[^\s\"'»]*[\d!@#$%^&*?_+=/\\])[^\s\"'»]{4,})"
+)
+# Shapes that are secrets wherever they appear (providers' published token prefixes, keys).
+_SECRET_SHAPES = re.compile(
+    r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_\w{40,}|"
+    r"\bxox[abposr]-[A-Za-z0-9-]{10,}|\b[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|\bAIza[\w-]{35}|"
+    r"\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{8,}|"
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
+    re.DOTALL,
+)
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s:/@]+(@)")
+
+
+def mask_secrets(text: str) -> str:
+    """Passwords, codes and tokens replaced by [secret]; the words naming them stay."""
+    text = _SECRET_SHAPES.sub(SECRET, text)
+    text = _URL_CREDENTIALS.sub(lambda m: f"{m.group(1)}{SECRET}{m.group(2)}", text)
+    return _SECRET_AFTER_WORD.sub(
+        lambda m: m.group(0)[: m.start("value") - m.start()] + SECRET, text
+    )
+
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
 _CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
@@ -56,12 +90,13 @@ _STEPS: list[Callable[[str], str]] = [
     _sub_if(_SIN, "[NAS/SIN]", lambda s: _luhn(_digits(s))),
     _mask_phones,
     _sub_if(_IPV4, "[IP]", lambda s: all(int(p) < 256 for p in s.split("."))),
+    mask_secrets,  # after the numbers with a name of their own, before any long number
     _sub_if(_LONG_NUMBER, "[numéro/number]", lambda _: True),
 ]
 
 
 def mask_personal_data(text: str) -> str:
-    """The text with personal data replaced by bracketed placeholders."""
+    """The text with secrets and personal data replaced by bracketed placeholders."""
     for step in _STEPS:
         text = step(text)
     return text

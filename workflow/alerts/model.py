@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -40,6 +41,19 @@ class Alert:
     facts: tuple[tuple[str, str], ...] = ()
     excerpt: str | None = None
     case_id: int | None = None
+    readers: tuple[str, ...] | None = None
+    """Teams allowed to read what the alert quotes (a restricted case's owners); None: any."""
+
+    def may_be_quoted_to(self, teams: Sequence[str]) -> bool:
+        """Whether a channel limited to `teams` (empty: every team) may see the excerpt."""
+        if self.readers is None:
+            return True
+        return bool(teams) and set(teams) <= set(self.readers)
+
+    def unquoted(self) -> Alert:
+        """The case link and its labels only: for a channel that may not read the case."""
+        labels = (("Étiquettes / Labels", ", ".join(self.labels) or "—"),)
+        return replace(self, excerpt=None, facts=labels)
 
     @property
     def group(self) -> str:

@@ -1,10 +1,15 @@
 """How a notification reads on each channel: plain text, Slack blocks, a Teams card, JSON.
 
-Everything here is built from already-masked alerts; nothing renders raw post text.
+Everything here is built from already-masked alerts; nothing renders raw post text. Text that
+comes from posts or people is never read as markup: Slack gets `&<>` escaped (no `<url|text>`
+links, no `<!channel>`), Teams gets post excerpts in a RichTextBlock (which has no Markdown)
+and other values with Markdown escaped, so `[text](https://evil.example)` stays text; e-mail
+is text/plain.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from workflow.alerts.model import Alert, Notification
@@ -46,6 +51,14 @@ def text(notification: Notification) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+_TEAMS_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
+
+
+def _teams_escape(value: str) -> str:
+    """CommonMark backslash escapes: Teams renders the characters, not the markup."""
+    return _TEAMS_MARKDOWN.sub(r"\\\1", value)
+
+
 def _slack_escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -72,7 +85,7 @@ def teams_payload(notification: Notification) -> dict[str, Any]:
     body: list[dict[str, Any]] = [
         {
             "type": "TextBlock",
-            "text": subject(notification),
+            "text": _teams_escape(subject(notification)),
             "weight": "Bolder",
             "size": "Medium",
             "wrap": True,
@@ -82,21 +95,26 @@ def teams_payload(notification: Notification) -> dict[str, Any]:
         body.append(
             {
                 "type": "TextBlock",
-                "text": f"[{alert.title}]({alert.link})",
+                "text": f"[{_teams_escape(alert.title)}]({alert.link})",
                 "wrap": True,
                 "separator": True,
             }
         )
         body.append(
-            {"type": "FactSet", "facts": [{"title": n, "value": v} for n, v in alert.facts]}
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": _teams_escape(n), "value": _teams_escape(v)} for n, v in alert.facts
+                ],
+            }
         )
         if alert.excerpt:
             body.append(
                 {
-                    "type": "TextBlock",
-                    "text": f"« {alert.excerpt} »",
-                    "wrap": True,
-                    "isSubtle": True,
+                    "type": "RichTextBlock",
+                    "inlines": [
+                        {"type": "TextRun", "text": f"« {alert.excerpt} »", "isSubtle": True}
+                    ],
                 }
             )
     if more:

@@ -75,6 +75,7 @@ def _alert(
         facts=_facts(event, escalation),
         excerpt=excerpt_of(post_id) if isinstance(post_id, str) else None,
         case_id=event.case_id,
+        readers=_owners(event) if event.restricted else None,
     )
 
 
@@ -99,6 +100,12 @@ def _teams(event: CaseEvent) -> tuple[str, ...]:
     teams = [event.team] if event.team else list(event.details.get("teams") or [])
     teams += list(event.details.get("copy_to") or [])
     return tuple(dict.fromkeys(t for t in teams if isinstance(t, str)))
+
+
+def _owners(event: CaseEvent) -> tuple[str, ...]:
+    """The teams owning a task of the case (copy teams do not see a restricted case)."""
+    teams = [event.team] if event.team else list(event.details.get("teams") or [])
+    return tuple(t for t in teams if isinstance(t, str))
 
 
 def _facts(event: CaseEvent, escalation: CaseEvent | None) -> tuple[tuple[str, str], ...]:

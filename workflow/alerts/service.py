@@ -18,6 +18,7 @@ from events.runtime import bootstrap_servers, prepare_topics
 from events.settings import Settings
 from workflow.alerts.alerter import Alerter
 from workflow.alerts.channels import RetryPolicy, build_channels
+from workflow.config import WorkflowSettings
 
 __all__ = ["default_public_url", "run"]
 
@@ -48,7 +49,12 @@ def run(
         len(channels),
         ", ".join(c.name for c in channels) or "none (log only)",
     )
-    alerter = Alerter(config, channels, public_url=default_public_url(settings))
+    alerter = Alerter(
+        config,
+        channels,
+        public_url=default_public_url(settings),
+        restricted_teams=WorkflowSettings().restricted,
+    )
     producer = EventProducer(servers, service="alerts")
     failures: list[BaseException] = []
     volume = threading.Thread(

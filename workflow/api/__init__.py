@@ -7,13 +7,13 @@ are 4xx with a reason; a database outage is 503; user input never causes a 500.
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 from events.brand import load_brand_config
-from events.errors import TransientError
 from events.settings import Settings
 from workflow.api import (
     auth_routes,
@@ -28,15 +28,25 @@ from workflow.api import (
     user_routes,
 )
 from workflow.api.deps import AppState
+from workflow.api.errors import document_errors, install_error_handlers
 from workflow.api.open_cases import OpenCasesCollector
 from workflow.auth import limit_hashing
 from workflow.book import PolicyBook
 from workflow.config import WorkflowSettings
 from workflow.db import init_db
-from workflow.errors import Conflict, WorkflowError
 from workflow.seed import ensure_admin, seed_directory
 
 __all__ = ["create_app"]
+
+DESCRIPTION = """Cases, owners and SLAs for a brand's social-media moderation queue.
+
+Log in at `POST /api/auth/token` and send `Authorization: Bearer <token>`. Every refusal is an
+`ErrorBody`: `detail` is always one sentence; a request that does not fit the schema also lists
+each field's problem in `errors`, never quoting what was sent.
+
+Acting on a case needs the version you read (optimistic concurrency): the body's `version`, or
+the `If-Match` header (`"3"`). Neither: 428. A version that is no longer current: 409 with
+`current_version`. A malformed If-Match: 422."""
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -46,10 +56,12 @@ def create_app(settings: Settings) -> FastAPI:
     engine = init_db(settings.resolved_database_url)
     seed_directory(engine, config)
     ensure_admin(engine, settings.admin_password)
-    app = FastAPI(
+    # Swagger UI at /docs from the copy packaged with fastapi-offline: no CDN, works offline.
+    app = FastAPIOffline(
         title="Vigie queue API",
         version="1",
-        description="Cases, owners and SLAs for a brand's social-media moderation queue.",
+        description=DESCRIPTION,
+        redoc_url=None,
     )
     app.state.vigie = AppState(
         settings,
@@ -71,40 +83,24 @@ def create_app(settings: Settings) -> FastAPI:
         privacy_routes,
     ):
         app.include_router(module.router)
-    _handle_errors(app)
+    install_error_handlers(app)
+    _document(app)
     return app
 
 
-def _handle_errors(app: FastAPI) -> None:
-    @app.exception_handler(WorkflowError)
-    def refused(_request: Request, exc: WorkflowError) -> JSONResponse:
-        body: dict[str, object] = {"detail": str(exc)}
-        if isinstance(exc, Conflict) and exc.current_version is not None:
-            body["current_version"] = exc.current_version
-        retry_after = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return JSONResponse(body, status_code=exc.status, headers=headers)
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document, with the refusals every route may answer (see document_errors)."""
 
-    @app.exception_handler(StaleDataError)
-    def stale(_request: Request, _exc: StaleDataError) -> JSONResponse:
-        return JSONResponse({"detail": "the case changed while you acted on it; reload it"}, 409)
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
 
-    @app.exception_handler(IntegrityError)
-    def integrity(_request: Request, _exc: IntegrityError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "this conflicts with the current data; reload and retry"}, 409
-        )
-
-    @app.exception_handler(OperationalError)
-    def database_down(_request: Request, _exc: OperationalError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "temporarily unavailable: the database does not answer"},
-            503,
-            headers={"Retry-After": "5"},
-        )
-
-    @app.exception_handler(TransientError)
-    def unavailable(_request: Request, exc: TransientError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": f"temporarily unavailable: {exc}"}, 503, headers={"Retry-After": "5"}
-        )
+    app.openapi = openapi  # type: ignore[method-assign]

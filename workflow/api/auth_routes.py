@@ -28,6 +28,7 @@ from workflow.api.deps import (
     StateDep,
     client_address,
 )
+from workflow.api.errors import errors
 from workflow.api.schemas import (
     LoginToken,
     PasswordChange,
@@ -56,7 +57,7 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 TokenId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
-_THROTTLED = {429: {"description": "Too many failed logins: see Retry-After."}}
+_THROTTLED = errors(401, 429)  # wrong password; too many failed logins (see Retry-After)
 
 
 @router.post("/token", response_model=LoginToken, responses=_THROTTLED)

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from events.schemas import Label, Severity, utcnow
 from workflow.actions import add_note, load_case, task_action
 from workflow.api.deps import BookDep, CurrentPrincipal, SessionDep
+from workflow.api.errors import ErrorBody, errors
 from workflow.api.presenters import case_detail, case_summary
 from workflow.api.schemas import (
     ActionRequest,
@@ -33,6 +34,7 @@ router = APIRouter(prefix="/api/cases", tags=["cases"])
 
 SlaFilter = Literal["ok", "at_risk", "breached", "paused", "met"]
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""In routes as `{case_id:int}`: /api/cases/bulk is then never read as a case id."""
 
 
 @router.get("", response_model=CasePage)
@@ -77,7 +79,7 @@ def queue(
     return CasePage(items=[case_summary(c, tasks[c.id]) for c in cases], next_cursor=next_cursor)  # type: ignore[index]
 
 
-@router.get("/{case_id}", response_model=CaseDetail)
+@router.get("/{case_id:int}", response_model=CaseDetail)
 def read_case(
     case_id: CaseId, principal: CurrentPrincipal, session: SessionDep, book: BookDep
 ) -> CaseDetail:
@@ -85,13 +87,14 @@ def read_case(
     return case_detail(session, book, load_case(session, case_id, principal), now=utcnow())
 
 
+IF_MATCH = r'^(W/)?"?[0-9]{1,9}"?$'
+
+
 @router.post(
-    "/{case_id}/actions",
+    "/{case_id:int}/actions",
     response_model=CaseSummary,
-    responses={
-        409: {"description": "Stale version: the body carries current_version."},
-        422: {"description": "The action does not apply: the reason says why."},
-    },
+    responses=errors(428)
+    | {409: {"model": ErrorBody, "description": "Stale version: see current_version."}},
 )
 def act(
     case_id: CaseId,
@@ -99,10 +102,18 @@ def act(
     principal: CurrentPrincipal,
     session: SessionDep,
     book: BookDep,
-    if_match: Annotated[str | None, Header(description="The case version you read.")] = None,
+    if_match: Annotated[
+        str | None,
+        Header(
+            pattern=IF_MATCH,
+            description='The case version you read, e.g. "3", when the body has no `version`.',
+        ),
+    ] = None,
 ) -> CaseSummary:
     """Acknowledge, assign, note, wait, resume, resolve, dismiss, reopen or relabel; approve or
-    reject the closing of a high-risk task (someone other than who asked for it)."""
+    reject the closing of a high-risk task (someone other than who asked for it).
+
+    The version you read goes in the body's `version` or in If-Match; with neither, 428."""
     version = action.version if action.version is not None else _parse_if_match(if_match)
     if version is None:
         raise HTTPException(
@@ -142,12 +153,8 @@ def act_in_bulk(
 
 
 def _parse_if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().strip("W/").strip('"'))
-    except ValueError:
-        raise HTTPException(400, detail='If-Match must be the case version, e.g. "3"') from None
+    """The version in an If-Match header the route's pattern already checked."""
+    return None if value is None else int(value.removeprefix("W/").strip('"'))
 
 
 def _perform(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.schemas import Label
+from events.schemas import Label, ValidatedInput
 from workflow.auth import Role
 
 __all__ = [
@@ -28,8 +28,11 @@ __all__ = [
 ]
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Request(ValidatedInput):
+    """A request body: no unknown fields, and JSON types as written (`"true"` is not a bool,
+    `"5"` not a number); enums take their string values (`strict=False` on those fields)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -37,7 +40,10 @@ class _Request(BaseModel):
 
 class _Action(_Request):
     version: int | None = Field(
-        default=None, description="The case version you read (or If-Match)."
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The case version you read; or send If-Match. With neither: 428.",
     )
 
 
@@ -99,7 +105,9 @@ class Note(_Action):
 
 class Relabel(_Action):
     action: Literal["relabel"]
-    labels: list[Label] = Field(max_length=len(Label), description="The right labels; [] for none.")
+    labels: list[Annotated[Label, Field(strict=False)]] = Field(
+        max_length=len(Label), description="The right labels; [] for none."
+    )
     post_id: str | None = Field(default=None, description="Default: the case's first post.")
 
 
@@ -265,15 +273,18 @@ class CaseDetail(CaseSummary):
 # --- people -------------------------------------------------------------------------------------
 
 
+_DETAIL = "Shown to admins, leads and the member's own teams; null for others."
+
+
 class MemberPublic(BaseModel):
     id: str
     name: str
-    email: str | None
+    email: str | None = Field(description=_DETAIL)
     languages: list[str]
     capacity: int
     lead: bool
-    presence: str
-    open_tasks: int
+    presence: str | None = Field(description=_DETAIL)
+    open_tasks: int | None = Field(description=_DETAIL)
 
 
 class TeamPublic(BaseModel):
@@ -312,14 +323,14 @@ class UserPublic(BaseModel):
 class UserCreate(_Request):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
     password: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Role
+    role: Role = Field(strict=False)
     teams: list[str] = []
     member_id: str | None = None
 
 
 class UserUpdate(_Request):
     password: str | None = Field(default=None, min_length=1, max_length=200)
-    role: Role | None = None
+    role: Role | None = Field(default=None, strict=False)
     teams: list[str] | None = None
     member_id: str | None = None
     active: bool | None = None

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from sqlmodel import Session, col, func, select
 
 from events.schemas import utcnow
 from workflow.api.deps import CurrentPrincipal, SessionDep
+from workflow.api.errors import errors
 from workflow.api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamPublic
+from workflow.auth import Role
 from workflow.directory import add_member, update_member
 from workflow.errors import NotFound
 from workflow.models import Member, Task, Team
+from workflow.principal import Principal
 from workflow.transitions import OPEN_STATE_VALUES
 
 router = APIRouter(prefix="/api/teams", tags=["teams"])
@@ -20,17 +24,22 @@ router = APIRouter(prefix="/api/teams", tags=["teams"])
 
 @router.get("", response_model=list[TeamPublic])
 def list_teams(principal: CurrentPrincipal, session: SessionDep) -> list[TeamPublic]:
-    """Every team with its members and their current load."""
+    """Every team with its members' names; e-mail, presence and load of a member only to
+    admins, leads and the member's own teams."""
     teams = session.exec(select(Team).order_by(col(Team.id))).all()
-    return [_team(session, team, _loads(session)) for team in teams]
+    loads = _loads(session)
+    return [_team(session, team, loads, principal) for team in teams]
 
 
-@router.get("/{team_id}", response_model=TeamPublic)
-def read_team(team_id: str, principal: CurrentPrincipal, session: SessionDep) -> TeamPublic:
+@router.get("/{team_id}", response_model=TeamPublic, responses=errors(404))
+def read_team(
+    team_id: Annotated[str, Path(max_length=64)], principal: CurrentPrincipal, session: SessionDep
+) -> TeamPublic:
+    """One team, shown as in the list."""
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound(f"no team {team_id!r}")
-    return _team(session, team, _loads(session))
+    return _team(session, team, _loads(session), principal)
 
 
 @router.patch("/{team_id}/members/{member_id}", response_model=MemberPublic)
@@ -72,20 +81,25 @@ def _loads(session: Session) -> Counter[str]:
     return Counter({assignee: count for assignee, count in rows})
 
 
-def _member(member: Member, loads: Counter[str]) -> MemberPublic:
+def _sees_details(principal: Principal, member: Member) -> bool:
+    """Contact and availability are for who assigns work (admins, leads) and teammates."""
+    return principal.role.at_least(Role.lead) or member.team_id in principal.teams
+
+
+def _member(member: Member, loads: Counter[str], *, detailed: bool = True) -> MemberPublic:
     return MemberPublic(
         id=member.id,
         name=member.name,
-        email=member.email,
+        email=member.email if detailed else None,
         languages=member.languages,
         capacity=member.capacity,
         lead=member.lead,
-        presence=member.presence,
-        open_tasks=loads[member.id],
+        presence=member.presence if detailed else None,
+        open_tasks=loads[member.id] if detailed else None,
     )
 
 
-def _team(session: Session, team: Team, loads: Counter[str]) -> TeamPublic:
+def _team(session: Session, team: Team, loads: Counter[str], principal: Principal) -> TeamPublic:
     members = session.exec(
         select(Member)
         .where(Member.team_id == team.id)
@@ -96,5 +110,5 @@ def _team(session: Session, team: Team, loads: Counter[str]) -> TeamPublic:
         name=team.name,
         calendar=team.calendar,
         assignment=team.assignment,
-        members=[_member(m, loads) for m in members],
+        members=[_member(m, loads, detailed=_sees_details(principal, m)) for m in members],
     )

@@ -27,10 +27,11 @@ function head(c) {
     el("p", { class: "teams", text: teams.join(" · ") }));
 }
 
+// Only http(s) links: records stored before URLs were validated may hold javascript: or data:.
 function posts(c) {
   document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
     el("p", { class: "meta" }, el("strong", { translate: "no", text: `@${post.author_handle}` }), ` · ${t(`source.${post.source}`)} · ${when(post.created_at)} `,
-      post.url ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
+      /^https?:\/\//i.test(post.url || "") ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
     el("blockquote", { class: "post-text", translate: "no" }, highlighted(post.text, post.labels)),
     el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels, post.text)))));
 }
@@ -48,7 +49,7 @@ function reasonInput(task, key) {
 function taskButtons(task) {
   if (["resolved", "dismissed"].includes(task.state)) return [actionButton(task, "reopen")];
   const choose = el("select", { id: `assignee-${task.id}`, "aria-label": `${t("action.assign")} (${teamName(task.team)})` },
-    (members[task.team] || []).map((m) => el("option", { value: m.id, text: `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
+    (members[task.team] || []).map((m) => el("option", { value: m.id, text: m.open_tasks == null ? m.name : `${m.name} (${m.open_tasks})`, selected: m.id === task.assignee })));
   const assign = [choose, actionButton(task, "assign", () => ({ assignee: choose.value }))];
   if (task.state === "pending_review") {
     const mine = task.review.requested_by === me.username;
