@@ -112,7 +112,7 @@ def test_no_secret_in_any_log_line_or_answer(tmp_path: Path) -> None:
                INGEST_SECRET, LEAKED]
     with log.open("wb") as out:
         up = subprocess.Popen(
-            [sys.executable, "-m", "vigie.cli", "up", "--port", str(port), "--sample",
+            [sys.executable, "-m", "vigie.cli", "up", "--port", str(port), "--replay",
              str(_sample(tmp_path))],
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )

@@ -97,8 +97,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/privacy/audit"): Row(ADMIN),
     # The queue.
     ("GET", "/api/cases"): Row(EVERYONE),
-    ("GET", "/api/cases/{case_id}"): Row({"care": CARE_READERS, "legal": LEGAL_READERS}),
-    ("POST", "/api/cases/{case_id}/actions"): Row(
+    ("GET", "/api/cases/{case_id:int}"): Row({"care": CARE_READERS, "legal": LEGAL_READERS}),
+    ("POST", "/api/cases/{case_id:int}/actions"): Row(
         {"care": CARE_ACTORS, "legal": LEGAL_READERS}, json=_json({"action": "note", "text": "vu"})
     ),
     # A legal hold: whoever sees the case may ask; an admin or a lead of a legal team sets it.

@@ -48,11 +48,11 @@ def test_a_validation_error_never_echoes_what_was_submitted(people: Any) -> None
         "admin",
         "POST",
         "/api/users",
-        json={"username": "zoe", "password": secret[:6], "role": "agent", "extra": secret},
+        json={"username": "zoe", "password": [secret], "role": "agent", "extra": secret},
     )
     assert response.status_code == 422
     body = response.json()
-    assert secret[:6] not in response.text and secret not in response.text
+    assert secret not in response.text
     assert isinstance(body["detail"], str) and "password" in body["detail"]
     assert {tuple(e["loc"]) for e in body["errors"]} >= {("body", "password"), ("body", "extra")}
     assert all(set(e) == {"loc", "msg", "type"} for e in body["errors"])

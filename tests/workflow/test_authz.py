@@ -100,6 +100,7 @@ def call(api: Any, who: str, method: str, path: str, row: Row, case: str | None)
             value = api.admin_token_id if path.startswith("/api/auth/tokens") else 999_999
         url = url.replace(key, str(value))
     body = row.json(who) if row.json else None
+    url = url.replace("{case_id:int}", "{case_id}")
     if case is not None:
         case_id = api.case_ids[case]
         url = url.replace("{case_id}", str(case_id))

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from events.schemas import utcnow
 from workflow.api.deps import CurrentPrincipal, SessionDep, StateDep, get_principal, oauth2
+from workflow.api.errors import errors
 from workflow.auth import Role
 from workflow.draft_links import DraftLink, load_key, sign, verify
 from workflow.errors import NotFound
@@ -94,7 +95,7 @@ def link_holder(state: StateDep, link: LinkHeader = None) -> LinkHolder | None:
     return LinkHolder(staff_id=member.id, name=member.name, expires_at=found.expires_at)
 
 
-@router.get("/me", response_model=LinkHolder)
+@router.get("/me", response_model=LinkHolder, responses=errors(401))
 def who(holder: Annotated[LinkHolder | None, Depends(link_holder)]) -> LinkHolder:
     """Whom the link in X-Vigie-Draft-Link names, and until when it works."""
     if holder is None:
@@ -102,11 +103,13 @@ def who(holder: Annotated[LinkHolder | None, Depends(link_holder)]) -> LinkHolde
     return holder
 
 
-async def draft_access(
+def draft_access(
     request: Request,
     session: SessionDep,
     holder: Annotated[LinkHolder | None, Depends(link_holder)],
+    bearer: Annotated[str | None, Depends(oauth2)],
 ) -> None:
-    """Who may run the draft check: the holder of a valid link, else a logged-in queue user."""
+    """Who may run the draft check: the holder of a valid link, else a logged-in queue user
+    (declared as a bearer dependency, so the OpenAPI document says it may answer 401)."""
     if holder is None:
-        get_principal(request, session, await oauth2(request))
+        get_principal(request, session, bearer)
