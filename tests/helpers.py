@@ -57,3 +57,15 @@ def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30) -
         return records
     finally:
         consumer.close()
+
+
+# Headless Chromium (the Debian package) as the browser tests drive it through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

@@ -35,15 +35,8 @@ from workflow.models import (
 
 __all__ = ["KINDS", "purge"]
 
-KINDS = (
-    "closed_case_posts",
-    "unrouted_posts",
-    "cases",
-    "audit",
-    "feedback",
-    "shadow_verdicts",
-    "case_events",
-)
+KINDS = tuple(name for name in RetentionPolicy.model_fields if name != "topics")
+"""The kinds of record the purge deletes, in the brand configuration's order."""
 
 
 @dataclass(frozen=True)

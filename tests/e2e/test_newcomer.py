@@ -1,4 +1,5 @@
-"""A newcomer's first hour, scripted: a fresh clone, the README's commands, a restart, a reset.
+"""A newcomer's first hour, scripted: a fresh clone, the README's commands, a colleague added
+from the settings page and an alert's link opened in a new tab (Chromium), a restart, a reset.
 
 The clone runs on this test's Python environment (nothing is installed): its code comes first on
 PYTHONPATH, and `.venv` in the clone points to the environment, so the README's `.venv/bin/vigie`
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Page, expect, sync_playwright
 from processes import wait_until
 
 from events.broker import free_port
@@ -25,6 +28,8 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "newcomer-reset-1"
+COLLEAGUE_PASSWORD = "une-collegue-de-confiance"
+ALERT_LINK = re.compile(r"Ouvrir / Open: (http://\S+/cases/\d+)")
 
 
 class Newcomer:
@@ -108,6 +113,8 @@ def test_first_hour_clone_up_restart_reset(newcomer: Newcomer) -> None:
     status = newcomer.vigie("status")
     assert re.search(r"replay:sample_stream\.jsonl\s+finished\s.*\s358\s", status.stdout), status.stdout
     wait_until(lambda: newcomer.has_cases(password), 120, newcomer.output)
+    wait_until(lambda: ALERT_LINK.search(newcomer.output()), 120, newcomer.output)
+    _at_work_in_the_browser(newcomer, password, ALERT_LINK.search(newcomer.output()).group(1))
     newcomer.stop()
 
     # Restart: no sample again, no new password, the first one still works.
@@ -125,3 +132,48 @@ def test_first_hour_clone_up_restart_reset(newcomer: Newcomer) -> None:
     status = newcomer.vigie("status")
     assert status.stdout.count("replay:sample_stream.jsonl") == 1
     newcomer.stop()
+
+
+def _log_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/")
+    page.wait_for_url("**/login**")
+    page.get_by_label("Nom d'utilisateur").fill(username)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/queue")
+
+
+def _at_work_in_the_browser(newcomer: Newcomer, password: str, alert_link: str) -> None:
+    """The admin adds a colleague on the settings page; the link of an alert `vigie up` printed,
+    opened in a new tab, lands on its case without a second login; the colleague logs in."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(locale="fr-CA").new_page()
+            page.set_default_timeout(20_000)
+            _log_in(page, newcomer.base, "admin", password)
+            page.get_by_role("link", name="Réglages").click()
+            page.wait_for_url("**/settings")
+            form = page.locator("#user-form")
+            form.get_by_label("Nom d'utilisateur").fill("camille2")
+            form.get_by_label("Mot de passe (12 caractères ou plus, difficile à deviner)").fill(
+                COLLEAGUE_PASSWORD
+            )
+            form.get_by_label("Rôle").select_option("agent")
+            form.get_by_role("group", name="Équipes").get_by_label(
+                "Direction des communications"
+            ).check()
+            form.get_by_role("button", name="Créer l'utilisateur").click()
+            expect(page.locator("#notice")).to_have_text("Utilisateur camille2 créé.")
+
+            tab = page.context.new_page()
+            tab.goto(alert_link)
+            expect(tab.locator("#posts blockquote").first).to_be_visible()
+            assert tab.url == alert_link, "the alert's link lands on its case, no second login"
+
+            colleague = browser.new_context(locale="fr-CA").new_page()
+            colleague.set_default_timeout(20_000)
+            _log_in(colleague, newcomer.base, "camille2", COLLEAGUE_PASSWORD)
+            expect(colleague.locator("#topbar .who")).to_contain_text("camille2")
+        finally:
+            browser.close()

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI
-from helpers import make_post
+from helpers import CHROMIUM, CHROMIUM_ARGS, make_post
 from playwright.sync_api import Browser, Page, sync_playwright
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -31,14 +31,6 @@ from workflow.api.draft_link_routes import draft_access
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-battery"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class Draft(BaseModel):
@@ -238,7 +230,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         yield launched
         launched.close()

@@ -27,7 +27,7 @@ def test_an_admin_creates_a_user_who_then_logs_in(
     expect(page.get_by_role("heading", name="Utilisateurs")).to_be_visible()
     form = page.locator("#user-form")
     form.get_by_label("Nom d'utilisateur").fill("nadia2")
-    form.get_by_label("Mot de passe (10 caractères ou plus)").fill("une-phrase-de-passe")
+    form.get_by_label("Mot de passe (12 caractères ou plus, difficile à deviner)").fill("une-phrase-de-passe")
     form.get_by_label("Rôle").select_option("agent")
     form.get_by_role("group", name="Équipes").get_by_label("Direction des communications").check()
     form.get_by_label("Membre de l'équipe (identifiant)").select_option("nadia")
