@@ -143,8 +143,11 @@ class Alerter:
         """Every channel in parallel; returns when all have delivered or given up."""
         futures = []
         for notification in notifications:
-            # The subject only: the log is read by operators, who need not read the posts.
-            log.info("alert %s: %s", notification.delivery_id, render.subject(notification))
+            # The subject and the links only: the log is read by operators, who need not read
+            # the posts; with no channel configured yet, it is where a newcomer finds the case.
+            links = " ".join(dict.fromkeys(a.link for a in notification.alerts if a.link))
+            log.info("alert %s: %s (%s: %s)", notification.delivery_id,
+                     render.subject(notification), render.OPEN_CASE, links or "-")
             for channel in self.channels:
                 accepted = tuple(
                     channel.shown(a) for a in notification.alerts if channel.accepts(a)
