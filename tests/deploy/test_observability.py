@@ -391,7 +391,7 @@ def stack(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory) -> I
     vigie = [sys.executable, "-m", "vigie.cli"]
     processes = [
         _start(
-            vigie + ["up", "--kafka", broker.bootstrap_servers, "--port", str(api)],
+            vigie + ["up", "--kafka", broker.bootstrap_servers, "--port", str(api), "--sample"],
             env,
             tmp / "up.log",
         ),
