@@ -104,10 +104,18 @@ def test_a_real_cursor_still_pages_through_the_queue(people: Any, make_verdict: 
         ({"until": "2026-01-01T00:00:00"}, "until"),
     ],
 )
-def test_report_dates_outside_a_sane_range_are_refused(
-    people: Any, params: dict[str, str], field: str
+@pytest.mark.parametrize(
+    "who, path",
+    [
+        ("carelead", "/api/reports/sla"),
+        ("admin", "/api/security-events"),
+        ("admin", "/api/privacy/audit"),
+    ],
+)
+def test_query_dates_outside_a_sane_range_are_refused(
+    people: Any, params: dict[str, str], field: str, who: str, path: str
 ) -> None:
-    response = people.as_("carelead", "GET", "/api/reports/sla", params=params)
+    response = people.as_(who, "GET", path, params=params)
     assert response.status_code == 422, response.text
     assert f"query.{field}" in response.json()["detail"]
 

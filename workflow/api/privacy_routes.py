@@ -11,12 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from events.pseudonyms import parse_author
 from events.schemas import utcnow
 from workflow.actions import load_case
 from workflow.api.deps import CurrentPrincipal, SessionDep, StateDep
+from workflow.api.schemas import QueryDatetime
 from workflow.audit_export import AuditFormat, audit_entries, render_audit
 from workflow.auth import Role
 from workflow.erasure import erase_author, export_author
@@ -132,8 +133,8 @@ def retention(principal: CurrentPrincipal, state: StateDep) -> dict[str, Any]:
 def audit_export(
     principal: CurrentPrincipal,
     session: SessionDep,
-    since: Annotated[AwareDatetime | None, Query(description="Default: 30 days before until.")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Default: now.")] = None,
+    since: Annotated[QueryDatetime | None, Query(description="Default: 30 days before until.")] = None,
+    until: Annotated[QueryDatetime | None, Query(description="Default: now.")] = None,
     format: AuditFormat = "jsonl",
 ) -> Response:
     """The audit trail between two dates, as JSON lines or CSV."""

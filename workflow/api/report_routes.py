@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 
-from events.schemas import BoundedDatetime, utcnow
+from events.schemas import utcnow
 from workflow.api.deps import CurrentPrincipal, SessionDep
+from workflow.api.schemas import QueryDatetime
 from workflow.auth import Role
 from workflow.errors import InvalidAction
 from workflow.reports import sla_report, to_csv
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
-
-
-def _iso_only(value: object) -> object:
-    """A query date is ISO 8601 text: pydantic would read `0.5` as a Unix time."""
-    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("expected an ISO 8601 date and time with offset, e.g. 2026-01-31T00:00:00Z")
-    return value
-
-
-QueryDatetime = Annotated[BoundedDatetime, BeforeValidator(_iso_only)]
 
 
 class ReportRowPublic(BaseModel):

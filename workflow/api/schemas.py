@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from events.schemas import Label, ValidatedInput
+from events.schemas import BoundedDatetime, Label, ValidatedInput
 from workflow.auth import Role
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "MemberCreate",
     "MemberUpdate",
     "PasswordChange",
+    "QueryDatetime",
     "SecurityEventPage",
     "SessionPublic",
     "TokenCreate",
@@ -389,3 +391,14 @@ class LoginToken(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
+
+
+def _iso_only(value: object) -> object:
+    """A query date is ISO 8601 text: pydantic would read `0.5` as a Unix time."""
+    if isinstance(value, str) and not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected an ISO 8601 date and time with offset, e.g. 2026-01-31T00:00:00Z")
+    return value
+
+
+QueryDatetime = Annotated[BoundedDatetime, BeforeValidator(_iso_only)]
+"""A date in a query string: ISO text with its offset, between 1990 and 2100."""

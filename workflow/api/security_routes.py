@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 from sqlmodel import col, select
 
 from workflow.api.deps import CurrentPrincipal, SessionDep
-from workflow.api.schemas import SecurityEventPage, SecurityEventPublic
+from workflow.api.schemas import QueryDatetime, SecurityEventPage, SecurityEventPublic
 from workflow.auth import Role
 from workflow.models import SecurityEvent
 from workflow.security_log import SecurityKind
@@ -25,8 +24,8 @@ def security_events(
     username: Annotated[
         str | None, Query(max_length=64, description="Whom the event is about.")
     ] = None,
-    since: Annotated[AwareDatetime | None, Query(description="From this time on.")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Before this time.")] = None,
+    since: Annotated[QueryDatetime | None, Query(description="From this time on.")] = None,
+    until: Annotated[QueryDatetime | None, Query(description="Before this time.")] = None,
     before: Annotated[
         int | None, Query(ge=1, le=2**63 - 1, description="An id: only older events.")
     ] = None,
