@@ -88,6 +88,7 @@ def up(
     check_port(settings.api_host, settings.api_port)
     chosen = _choose_replay(settings, sample, replay)
     admin_line = _settle_admin(settings)
+    _share_metrics(settings)
     broker = None
     try:
         if not settings.kafka_bootstrap_servers:
@@ -200,17 +201,22 @@ def _settle_admin(settings: Settings) -> str:
         fail(str(exc))
 
 
+def _share_metrics(settings: Settings) -> None:
+    """Every process of this run (this one too: it counts restarts) writes its metrics to one
+    folder, which the API's /metrics adds up. Set before the metrics library is first loaded."""
+    metrics_dir = settings.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)  # stale files from a previous run would add up
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
+
+
 def _child_environment(settings: Settings) -> dict[str, str]:
-    """The environment every service inherits."""
+    """The environment every service inherits (the metrics folder included)."""
     env = dict(os.environ)
     env["VIGIE_KAFKA_BOOTSTRAP_SERVERS"] = str(settings.kafka_bootstrap_servers)
     env["VIGIE_DATABASE_URL"] = settings.resolved_database_url
     env["VIGIE_API_PORT"] = str(settings.api_port)
     env["VIGIE_DATA_DIR"] = str(settings.data_dir)
-    metrics_dir = settings.data_dir / "metrics"
-    shutil.rmtree(metrics_dir, ignore_errors=True)  # stale files from a previous run would add up
-    metrics_dir.mkdir(parents=True)
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir.resolve())
     return env
 
 
