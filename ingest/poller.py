@@ -175,20 +175,13 @@ class Poller:
             why = f"{self.source.name} {feed.name}: {reason}"
             self._with_retry(lambda raw=raw, why=why: self.publisher.dead_letter(raw, why, origin=origin))
             self.health.error("payload", reason)
-        with self.publisher.lock:  # another source may hold the same post right now
-            fresh = self.store.unseen(p.post_id for p in page.posts)
-            duplicates = len(page.posts) - len(fresh)
-            if duplicates:
-                metrics.SKIPPED.labels(self.source.name, "duplicate").inc(duplicates)
-            posts = self.publisher.prepare(
-                [p for p in page.posts if p.post_id in fresh], source=self.source.name
-            )
-            self._with_retry(lambda: self.publisher.send(posts, source=self.source.name))
-            self._with_retry(
-                lambda: self.store.advance(
-                    self.source.name, feed.name, position, [p.post_id for p in posts]
-                )
-            )
+        posts, _ = self.publisher.publish_new(
+            page.posts,
+            source=self.source.name,
+            store=self.store,
+            record=lambda ids: self.store.advance(self.source.name, feed.name, position, ids),
+            retry=self._with_retry,
+        )
         self.health.ingested(posts)
         return len(posts)
 

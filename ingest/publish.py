@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from kafka.consumer.fetcher import ConsumerRecord
 
@@ -20,10 +21,13 @@ from events.schemas import Post
 from events.topics import Topic
 from ingest import metrics
 from ingest.roster import RosterWatcher
+from ingest.store import IngestStore
 
 __all__ = ["Publisher"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Publisher:
@@ -48,6 +52,30 @@ class Publisher:
             else:
                 kept[attributed.post_id] = attributed
         return list(kept.values())
+
+    def publish_new(
+        self,
+        posts: list[Post],
+        *,
+        source: str,
+        store: IngestStore,
+        record: Callable[[list[str]], None],
+        retry: Callable[[Callable[[], T]], T],
+    ) -> tuple[list[Post], int]:
+        """The one publish-then-record path of every source: under the lock (another source may
+        hold the same post right now), the posts no source ingested yet are attributed, produced
+        and acknowledged, and only then `record(their ids)` saves them, with the caller's
+        checkpoint if it has one. `retry` is the caller's policy for each step (a poller waits
+        out an outage; a webhook lets the error answer 503). Returns the posts produced and how
+        many were already ingested."""
+        with self.lock:
+            fresh_ids = retry(lambda: store.unseen(p.post_id for p in posts))
+            if duplicates := len(posts) - len(fresh_ids):
+                metrics.SKIPPED.labels(source, "duplicate").inc(duplicates)
+            fresh = self.prepare([p for p in posts if p.post_id in fresh_ids], source=source)
+            retry(lambda: self.send(fresh, source=source))
+            retry(lambda: record([p.post_id for p in fresh]))
+        return fresh, duplicates
 
     def send(self, posts: list[Post], *, source: str) -> None:
         """Produce and block until every post is acknowledged; TransientError otherwise."""

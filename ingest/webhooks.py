@@ -176,16 +176,15 @@ class _Receiver:
     def ingest(self, source: str, posts: list[Post], ignored: list[str]) -> WebhookResult:
         """Produce the posts no source ingested yet; blocks until Kafka acknowledged them."""
         publisher, store = self._wired()
-        with publisher.lock:
-            fresh_ids = store.unseen(p.post_id for p in posts)
-            fresh = publisher.prepare(
-                [p for p in posts if p.post_id in fresh_ids], source=f"webhook:{source}"
-            )
-            publisher.send(fresh, source=f"webhook:{source}")
-            store.remember(f"webhook:{source}", [p.post_id for p in fresh])
-        return WebhookResult(
-            accepted=len(fresh), duplicates=len(posts) - len(fresh_ids), ignored=ignored
+        name = f"webhook:{source}"
+        fresh, duplicates = publisher.publish_new(
+            posts,
+            source=name,
+            store=store,
+            record=lambda ids: store.remember(name, ids),
+            retry=lambda call: call(),  # no waiting here: an outage answers 503, the sender retries
         )
+        return WebhookResult(accepted=len(fresh), duplicates=duplicates, ignored=ignored)
 
 
 def create_router(settings: Settings) -> APIRouter:

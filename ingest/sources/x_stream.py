@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+
+class _Stopped(Exception):
+    """`stop` was set while a step was being retried."""
+
+
 RULE_TAG = "vigie"
 SOURCE = "x_stream"
 # Statuses that end the stream (whether met on the rules endpoints or the stream itself).
@@ -128,29 +133,32 @@ class XFilteredStream:
             return  # an error or a system message
         rejects: list[tuple[bytes, str]] = []
         posts = nx.posts_from_x(payload, collected_by="x:stream", rejects=rejects)
-        for body, reason in rejects:
-            self._retry(
-                lambda body=body, reason=reason: self.publisher.dead_letter(
-                    body, f"x stream: {reason}", origin=[("ingest-source", SOURCE.encode())]
+        try:
+            for body, reason in rejects:
+                self._retry(
+                    lambda body=body, reason=reason: self.publisher.dead_letter(
+                        body, f"x stream: {reason}", origin=[("ingest-source", SOURCE.encode())]
+                    )
                 )
-            )
-            self.health.error("payload", reason)
-        self._publish(posts)
+                self.health.error("payload", reason)
+            self._publish(posts)
+        except _Stopped:
+            return  # stopping: nothing recorded, so the next start collects it again
 
     def _publish(self, posts: list[Any]) -> None:
-        """Produce the unseen posts, then record them; each step retried on its own."""
-        with self.publisher.lock:
-            fresh_ids = self._retry(lambda: self.store.unseen(p.post_id for p in posts))
-            fresh = self.publisher.prepare(
-                [p for p in posts if p.post_id in (fresh_ids or set())], source=SOURCE
-            )
-            self._retry(lambda: self.publisher.send(fresh, source=SOURCE))
-            self._retry(lambda: self.store.remember(SOURCE, [p.post_id for p in fresh]))
+        """Produce the unseen posts, then record them (each step retried until it succeeds)."""
+        fresh, _ = self.publisher.publish_new(
+            posts,
+            source=SOURCE,
+            store=self.store,
+            record=lambda ids: self.store.remember(SOURCE, ids),
+            retry=self._retry,
+        )
         self.health.ingested(fresh)
         self.health.success()
 
-    def _retry(self, call: Callable[[], T]) -> T | None:
-        """The call's result, retried with backoff on transient failures; None once stopped."""
+    def _retry(self, call: Callable[[], T]) -> T:
+        """The call's result, retried with backoff on transient failures; _Stopped once stopped."""
         backoff = Backoff(base=0.5, cap=self.settings.max_backoff_seconds)
         while not self.stop.is_set():
             try:
@@ -158,7 +166,7 @@ class XFilteredStream:
             except TransientError as exc:
                 self.health.error("transient", str(exc))
                 self.stop.wait(backoff.next_delay())
-        return None
+        raise _Stopped
 
     def refused(self, status: int) -> None:
         if status in _REFUSALS:
