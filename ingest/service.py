@@ -147,7 +147,13 @@ def _start_stream(
     from ingest.sources.x_stream import SOURCE, XFilteredStream
 
     health = SourceHealth(SOURCE, blind_after=config.blind_after_for(SOURCE), store=store)
-    stream = XFilteredStream(config, publisher=publisher, store=store, health=health, stop=halt)
+    # Streamed posts count against the same monthly cap as X's polls (the source "x").
+    budget = ReadBudget(
+        "x", store, cap=lambda: publisher.roster.current().config.brand.read_caps.get("x")
+    )
+    stream = XFilteredStream(
+        config, publisher=publisher, store=store, health=health, stop=halt, read_budget=budget
+    )
     thread = threading.Thread(target=stream.run, name="ingest-x-stream", daemon=True)
     thread.start()
     return thread

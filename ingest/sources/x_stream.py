@@ -23,6 +23,7 @@ from events.kafka_io import Backoff
 from ingest.health import SourceHealth
 from ingest.normalize import x as nx
 from ingest.publish import Publisher
+from ingest.read_budget import ReadBudget
 from ingest.settings import IngestSettings
 from ingest.sources.x import _RebasedSession, search_queries
 from ingest.store import IngestStore
@@ -76,10 +77,12 @@ class XFilteredStream:
         store: IngestStore,
         health: SourceHealth,
         stop: threading.Event,
+        read_budget: ReadBudget | None = None,
     ) -> None:
         assert settings.x_bearer_token is not None
         self.settings, self.publisher, self.store = settings, publisher, store
         self.health, self.stop = health, stop
+        self.read_budget = read_budget  # X counts streamed posts against the polls' monthly cap
         self.client = _Client(
             self, settings.x_bearer_token.get_secret_value(), settings.x_api_base_url
         )
@@ -134,6 +137,8 @@ class XFilteredStream:
         rejects: list[tuple[bytes, str]] = []
         posts = nx.posts_from_x(payload, collected_by="x:stream", rejects=rejects)
         try:
+            if (budget := self.read_budget) is not None:
+                self._retry(lambda: budget.record(len(posts) + len(rejects)))
             for body, reason in rejects:
                 self._retry(
                     lambda body=body, reason=reason: self.publisher.dead_letter(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import Counter
@@ -380,3 +381,26 @@ def test_the_poller_defers_search_and_keeps_reading_mentions(
     assert any("/mentions" in p for p in paths) and not any("/search/" in p for p in paths)
     report = poller.read_budget.report()
     assert report.used_today == 13, "the mention read was counted"
+
+
+def test_streamed_posts_count_against_the_monthly_read_cap(x_server, x_settings, rig) -> None:
+    from events.brand import ReadCap
+    from ingest.health import SourceHealth
+    from ingest.sources.x_stream import XFilteredStream
+
+    poller = rig(XSource(x_settings))
+    budget = ReadBudget("x", poller.store, cap=lambda: ReadCap(monthly_posts=15000))
+    stream = XFilteredStream(
+        with_settings(x_settings, x_filtered_stream=True),
+        publisher=poller.publisher,
+        store=poller.store,
+        health=SourceHealth("x_stream", blind_after=60),
+        stop=threading.Event(),
+        read_budget=budget,
+    )
+    tweet = x_server.add_tweet("fan", "Laurentia Mobile, meilleur réseau")
+    user = next(u for u in x_server.users.values() if u["id"] == tweet["author_id"])
+    message = {"data": tweet, "includes": {"users": [user]}}
+    stream.handle(json.dumps(message).encode())
+    assert budget.report().used_today == 1
+    assert [p.platform_post_id for p in _posts(x_settings)] == [tweet["id"]]
