@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=0, le=65535)
     metrics_port: int = Field(default=0, ge=0, le=65535, description="0: no metrics server.")
+    services_state_file: Path | None = Field(
+        default=None,
+        description="Written by `vigie up`: which of its services run or are being restarted "
+        "(the API's /readyz reads it).",
+    )
     admin_password: SecretStr | None = None
     model_dir: Path | None = Field(default=None, description="Default: the bundled model.")
     log_level: str = "INFO"

@@ -9,7 +9,9 @@ stops everything, with the reason.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import signal
 import subprocess
 import threading
@@ -17,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from events.runtime import die_with_parent
 
@@ -46,8 +49,10 @@ class Supervisor:
         max_restarts: int = 5,
         window_seconds: float = 600,
         backoff_cap: float = 30,
+        state_file: Path | None = None,
     ) -> None:
         self.env = env
+        self.state_file = state_file
         self.grace_seconds = grace_seconds
         self.max_restarts = max_restarts
         self.window_seconds = window_seconds
@@ -67,6 +72,7 @@ class Supervisor:
         """Start a service; `on_finish` runs once if it ends by itself with code 0 (before any
         stop was asked, so it finished its work rather than being interrupted)."""
         self.children.append(_Child(name, argv, self._spawn(name, argv), may_finish, on_finish))
+        self._write_state()
 
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         # A session of its own: Ctrl-C reaches only `vigie up`, which then stops the services in
@@ -120,12 +126,28 @@ class Supervisor:
                 print(f"vigie: {child.name} exited with code {rc}; restarting it in {delay:.0f} s "
                       f"(restart {len(child.restarts) + 1} of {self.max_restarts} within "
                       f"{self.window_seconds / 60:.0f} min)", flush=True)
+                self._write_state()
             elif now >= child.restart_at:
                 child.restarts.append(now)
                 child.restart_at = None
                 child.process = self._spawn(child.name, child.argv)
+                self._write_state()
                 self._restarts_metric.labels(child.name).inc()
         return None
+
+    def _write_state(self) -> None:
+        """Which services run and which wait for a restart, for the API's /readyz (replaced
+        atomically, so a reader never sees half a file)."""
+        if self.state_file is None:
+            return
+        state = {
+            child.name: "restarting" if child.restart_at is not None else "running"
+            for child in self.children
+            if not (child.may_finish and child.process.poll() == 0)
+        }
+        partial = self.state_file.with_suffix(".tmp")
+        partial.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(partial, self.state_file)
 
     def stop_all(self) -> None:
         """SIGTERM everyone (each finishes its batch and commits), then SIGKILL stragglers."""

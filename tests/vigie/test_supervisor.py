@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -26,8 +27,13 @@ def _restarts(service: str) -> float:
     return REGISTRY.get_sample_value("vigie_service_restarts_total", {"service": service}) or 0.0
 
 
+def _state(path: Path) -> dict[str, str]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
 def test_a_crashed_service_is_restarted_and_the_others_go_on(tmp_path: Path, capsys) -> None:
-    supervisor = Supervisor(dict(os.environ), grace_seconds=5)
+    state_file = tmp_path / "services.json"
+    supervisor = Supervisor(dict(os.environ), grace_seconds=5, state_file=state_file)
     supervisor.start("steady", SLEEPER)
     supervisor.start("flaky", _crashes_once(tmp_path / "crashed"))
     steady_pid = supervisor.children[0].process.pid
@@ -37,8 +43,12 @@ def test_a_crashed_service_is_restarted_and_the_others_go_on(tmp_path: Path, cap
     waiter.start()
     try:
         deadline = time.monotonic() + 30
+        seen: set[str] = set()
         while time.monotonic() < deadline and _restarts("flaky") == before:
+            seen.add(_state(state_file).get("flaky", ""))
             time.sleep(0.1)
+        assert "restarting" in seen, "the state file said so while it waited to restart"
+        assert _state(state_file) == {"steady": "running", "flaky": "running"}
         time.sleep(1)  # the restarted one must stay up
         flaky = supervisor.children[1].process
         assert flaky.poll() is None, "restarted and running"

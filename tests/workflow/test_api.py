@@ -411,6 +411,14 @@ def test_garbage_gets_4xx_never_500(api: Any, method: str, url: str, payload: st
 def test_health_readiness_metrics_and_docs(api: Any) -> None:
     assert api.client.get("/healthz").json() == {"status": "ok"}
     assert api.client.get("/readyz").json() == {"status": "ready"}
+    # Under `vigie up`, the supervisor's state file says when a service is being restarted.
+    state = api.client.app.state.vigie.settings.data_dir / "services.json"
+    api.client.app.state.vigie.settings.services_state_file = state
+    state.write_text('{"api": "running", "classify": "restarting"}', encoding="utf-8")
+    not_ready = api.client.get("/readyz")
+    assert not_ready.status_code == 503 and not_ready.json()["services"]["classify"] == "restarting"
+    state.write_text('{"api": "running", "classify": "running"}', encoding="utf-8")
+    assert api.client.get("/readyz").status_code == 200
     metrics = api.client.get("/metrics")
     assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
     assert "vigie_" in metrics.text

@@ -217,7 +217,12 @@ def _child_environment(settings: Settings) -> dict[str, str]:
     env["VIGIE_DATABASE_URL"] = settings.resolved_database_url
     env["VIGIE_API_PORT"] = str(settings.api_port)
     env["VIGIE_DATA_DIR"] = str(settings.data_dir)
+    env["VIGIE_SERVICES_STATE_FILE"] = str(_services_state(settings).resolve())
     return env
+
+
+def _services_state(settings: Settings) -> Path:
+    return settings.data_dir / "services.json"
 
 
 def _run_services(
@@ -229,7 +234,7 @@ def _run_services(
 ) -> int:
     env = _child_environment(settings)
     vigie = [sys.executable, "-m", "vigie.cli"]
-    supervisor = Supervisor(env)
+    supervisor = Supervisor(env, state_file=_services_state(settings))
     supervisor.start("api", vigie + ["api"])
     supervisor.start("workflow", vigie + ["workflow"])
     supervisor.start("classify", vigie + ["classify"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from prometheus_client import generate_latest
@@ -28,13 +31,26 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(state: StateDep) -> JSONResponse:
-    """Ready when the database answers."""
+    """Ready when the database answers and, under `vigie up`, no service is being restarted."""
     try:
         with state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         return JSONResponse({"status": "unavailable", "database": str(exc.__class__.__name__)}, 503)
-    return JSONResponse({"status": "ready"})
+    services = _services(state.settings.services_state_file)
+    if any(value != "running" for value in services.values()):
+        return JSONResponse({"status": "unavailable", "services": services}, 503)
+    return JSONResponse({"status": "ready", **({"services": services} if services else {})})
+
+
+def _services(path: Path | None) -> dict[str, str]:
+    """What `vigie up` says of its services; nothing when not run by it (or not written yet)."""
+    if path is None:
+        return {}
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
 
 
 @router.get("/metrics", include_in_schema=False)
