@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from events.schemas import Severity
 from workflow.alerts.grouping import Grouper
 from workflow.alerts.model import Alert, AlertKind
 
@@ -11,7 +12,11 @@ T0 = datetime(2025, 3, 3, 14, 0, tzinfo=UTC)
 
 
 def alert(
-    incident: str, *, kind: AlertKind = AlertKind.sla_breached, team: str = "customer_care"
+    incident: str,
+    *,
+    kind: AlertKind = AlertKind.sla_breached,
+    team: str = "customer_care",
+    severity: Severity = Severity.normal,
 ) -> Alert:
     return Alert(
         kind=kind,
@@ -20,6 +25,7 @@ def alert(
         link="http://x/cases/1",
         at=T0,
         teams=(team,),
+        severity=severity,
     )
 
 
@@ -66,3 +72,15 @@ def test_restricted_notification_keeps_its_delivery_id() -> None:
     _, note = grouper().add(alert("1"), T0)
     assert note is not None
     assert note.only(note.alerts[:1]).delivery_id == note.delivery_id
+
+
+def test_a_critical_case_is_never_held_for_a_digest() -> None:
+    g = grouper()
+    assert g.add(alert("1", kind=AlertKind.critical, severity=Severity.critical), T0)[0] == "send"
+    decision, sent = g.add(
+        alert("2", kind=AlertKind.critical, severity=Severity.critical), T0 + timedelta(seconds=30)
+    )
+    assert decision == "send" and sent is not None and sent.alerts[0].incident == "2"
+    assert g.add(alert("3", kind=AlertKind.critical), T0 + timedelta(minutes=1))[0] == "hold"
+    again = alert("2", kind=AlertKind.critical, severity=Severity.critical)
+    assert g.add(again, T0 + timedelta(minutes=2)) == ("suppress", None), "cooldown still holds"

@@ -2,7 +2,8 @@
 
 The first alert of a group goes out at once. Another alert of the same group (same kind, same
 team) within `group_interval` waits and leaves with the others as one digest when the interval
-ends. An incident already alerted within `cooldown` is suppressed.
+ends, unless it is critical: a critical case is never held (its first response may be due in
+15 minutes). An incident already alerted within `cooldown` is suppressed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from events.schemas import Severity
 from workflow.alerts.model import Alert, Notification
 
 __all__ = ["Decision", "Grouper"]
@@ -39,6 +41,9 @@ class Grouper:
             return "suppress", None
         self._incidents[alert.incident] = now
         group = alert.group
+        if alert.severity is Severity.critical:
+            self._groups[group] = now  # later follow-ups of the group still gather in a digest
+            return "send", Notification((alert,))
         if group in self._pending:
             self._pending[group].alerts.append(alert)
             return "hold", None
