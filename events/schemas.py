@@ -116,7 +116,7 @@ class ValidatedInput(BaseModel):
 
 
 class Label(StrEnum):
-    """The taxonomy of ../shared/taxonomy.md (`triage` is the catch-all queue, never a model output)."""
+    """The label taxonomy (`triage` is the catch-all queue, never a model output)."""
 
     complaint = "complaint"
     press_inquiry = "press_inquiry"
