@@ -349,6 +349,10 @@ class RetentionPolicy(_Section):
     case_events: Duration = Field(
         default="30d", description="Published vigie.cases events in the outbox (their payloads)."
     )
+    security_events: Duration = Field(
+        default="365d",
+        description="The security log: logins, tokens, password and role changes (with addresses).",
+    )
     topics: TopicRetention = Field(default_factory=TopicRetention)
 
     _durations = field_validator(
@@ -359,6 +363,7 @@ class RetentionPolicy(_Section):
         "feedback",
         "shadow_verdicts",
         "case_events",
+        "security_events",
     )(_days)
 
     def of(self, kind: str) -> timedelta:

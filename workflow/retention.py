@@ -29,6 +29,7 @@ from workflow.models import (
     Feedback,
     OutboxEvent,
     PostRecord,
+    SecurityEvent,
     ShadowVerdict,
     Task,
 )
@@ -117,6 +118,9 @@ def _steps(policy: RetentionPolicy, now: datetime) -> dict[str, list[_Step]]:
                 OutboxEvent,
                 col(OutboxEvent.sent_at).is_not(None) & (col(OutboxEvent.sent_at) < cutoff("case_events")),
             )
+        ],
+        "security_events": [
+            _Step(SecurityEvent, col(SecurityEvent.at) < cutoff("security_events"))
         ],
     }
 

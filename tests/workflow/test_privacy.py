@@ -18,7 +18,7 @@ from events.schemas import utcnow
 from vigie.cli import app as cli
 from workflow.intake import ingest_verdicts
 from workflow.metrics import PURGED
-from workflow.models import AuditEntry, Case, Feedback, OutboxEvent, PostRecord
+from workflow.models import AuditEntry, Case, Feedback, OutboxEvent, PostRecord, SecurityEvent
 
 runner = CliRunner()
 
@@ -79,7 +79,8 @@ def test_purge_removes_what_retention_says_and_keeps_a_held_case(
 
     now = utcnow()
     assert _purge(database_url, now + timedelta(days=29)) == dict.fromkeys(
-        ["closed_case_posts", "unrouted_posts", "cases", "audit", "feedback", "shadow_verdicts", "case_events"], 0
+        ["closed_case_posts", "unrouted_posts", "cases", "audit", "feedback", "shadow_verdicts", "case_events",
+         "security_events"], 0
     )
     before = PURGED.labels("closed_case_posts")._value.get()
     preview = _purge(database_url, now + timedelta(days=181), "--dry-run")
@@ -99,7 +100,11 @@ def test_purge_removes_what_retention_says_and_keeps_a_held_case(
     page = people.as_("admin", "GET", f"/api/cases/{closed}").json()
     assert page["posts"] == [] and page["audit"]  # the skeleton and its audit stay
 
-    assert _purge(database_url, now + timedelta(days=366))["feedback"] == 1
+    a_year_on = _purge(database_url, now + timedelta(days=366))
+    assert a_year_on["feedback"] == 1
+    assert a_year_on["security_events"] >= 1  # the logins of this test
+    with Session(people.engine) as session:
+        assert session.exec(select(SecurityEvent)).all() == []
     late = _purge(database_url, now + timedelta(days=731))
     assert late["cases"] == 1  # the closed case; the held one stays
     with Session(people.engine) as session:
