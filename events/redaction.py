@@ -11,12 +11,13 @@ card is meant. Same mask character and rule as classify's masking of what its de
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from stdnum import luhn
 
 from events.schemas import Post
 
-__all__ = ["MASK", "REDACTED_CARD", "redact_card_numbers", "redact_post"]
+__all__ = ["MASK", "REDACTED_CARD", "card_prefix", "redact_card_numbers", "redact_post"]
 
 MASK = "•"
 _KEEP = 4
@@ -26,9 +27,10 @@ REDACTED_CARD = re.compile(rf"(?<![\d{MASK}])(?:{MASK}[ .-]?){{9,15}}\d{{4}}(?!\
 """A card number as redact_card_numbers leaves it (9 to 15 masked digits, then the last 4)."""
 
 
-def _card_prefix(run: str) -> str | None:
+def card_prefix(run: str, *, issuer: Callable[[str], object] | None = None) -> str | None:
     """The card number a run of digits starts with: all of it, or its first groups when digits
-    that follow (an expiry date, a CVV) were swallowed; None if none is a card."""
+    that follow (an expiry date, a CVV) were swallowed; None if none is a card. Luhn-valid is
+    enough to redact; a detector that must be surer also asks `issuer(digits)`."""
     if len(set(re.findall(r"\D", run))) > 1:
         return None  # mixed separators: a date or a phone number next to other digits
     groups = re.split(r"(\D)", run)
@@ -36,13 +38,13 @@ def _card_prefix(run: str) -> str | None:
         digits = re.sub(r"\D", "", "".join(groups[:end]))
         if len(digits) < 13:
             return None
-        if len(digits) <= 19 and luhn.is_valid(digits):
+        if len(digits) <= 19 and (issuer is None or issuer(digits)) and luhn.is_valid(digits):
             return "".join(groups[:end])
     return None
 
 
 def _redact_run(run: str) -> str:
-    card = _card_prefix(run)
+    card = card_prefix(run)
     return run if card is None else _mask(card) + run[len(card) :]
 
 

@@ -14,12 +14,10 @@ import re
 from collections.abc import Iterable
 from typing import ClassVar
 
-from stdnum import luhn
-
 from classify.detectors.base import Detector, Finding
 from classify.detectors.patterns import ContextWords
 from classify.item import Item
-from events.redaction import REDACTED_CARD
+from events.redaction import REDACTED_CARD, card_prefix
 from events.schemas import Label
 
 __all__ = ["PaymentCardDetector"]
@@ -53,7 +51,7 @@ class PaymentCardDetector(Detector):
     def _detect(self, item: Item) -> Iterable[Finding]:
         text = item.text
         for match in _CANDIDATE.finditer(text):
-            raw = _card_prefix(match.group(0))
+            raw = card_prefix(match.group(0), issuer=_NETWORK.match)
             if raw is None:
                 continue
             start, end = match.start(), match.start() + len(raw)
@@ -64,19 +62,3 @@ class PaymentCardDetector(Detector):
             score = _CONTEXT.score(text, start, end, float(self.score or 0.0))
             yield self.hit(match.group(), start, end, detail="payment card (redacted at ingest)",
                            score=score)
-
-
-def _card_prefix(raw: str) -> str | None:
-    """The card number a run of digits starts with: all of it, or its first groups when digits
-    that follow (an expiry date, a CVV) were swallowed; None if none is a card."""
-    if len(set(re.findall(r"\D", raw))) > 1:
-        return None  # mixed separators: a date or a phone number next to other digits
-    groups = re.split(r"(\D)", raw)
-    for end in range(len(groups), 0, -2):
-        candidate = "".join(groups[:end])
-        digits = re.sub(r"\D", "", candidate)
-        if len(digits) < 13:
-            return None
-        if len(digits) <= 19 and _NETWORK.match(digits) and luhn.is_valid(digits):
-            return candidate
-    return None
