@@ -17,6 +17,9 @@ from events.schemas import utcnow
 
 __all__ = [
     "FAR_FUTURE",
+    "AlertGroup",
+    "AlertIncident",
+    "AlertQueued",
     "AuditEntry",
     "AuthToken",
     "Case",
@@ -28,6 +31,7 @@ __all__ = [
     "PostRecord",
     "SecurityEvent",
     "ShadowVerdict",
+    "SpikeSighting",
     "Task",
     "Team",
     "User",
@@ -360,3 +364,54 @@ class OutboxEvent(SQLModel, table=True):
     payload: str
     created_at: datetime = _when(default_factory=utcnow)
     sent_at: datetime | None = _when(default=None, index=True)
+
+
+class AlertIncident(SQLModel, table=True):
+    """When the alerts service last claimed an incident: one alert per incident per cooldown,
+    whichever replica saw it (claimed by a conditional upsert)."""
+
+    __tablename__ = "alert_incidents"
+
+    incident: str = Field(primary_key=True, max_length=250)
+    alerted_at: datetime = _when(index=True)
+
+
+class AlertGroup(SQLModel, table=True):
+    """When a group of alerts (kind and team) last went out: follow-ups within the group
+    interval wait for a digest."""
+
+    __tablename__ = "alert_groups"
+
+    group_key: str = Field(primary_key=True, max_length=250)
+    sent_at: datetime = _when(index=True)
+
+
+class AlertQueued(SQLModel, table=True):
+    """An alert decided on and not yet delivered: due now, or held for its group's digest.
+
+    Written in the transaction that claims its incident, claimed by one replica when due
+    (`claimed_by`), deleted once delivered; a claim older than the lease is taken over."""
+
+    __tablename__ = "alert_queue"
+    __table_args__ = (sa.Index("ix_alert_queue_due", "due_at", "claimed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_key: str = Field(max_length=250, index=True)
+    held: bool = False
+    due_at: datetime = _when()
+    delivery_id: str = Field(max_length=32)
+    alert: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = _when(default=None)
+
+
+class SpikeSighting(SQLModel, table=True):
+    """One post counted in one volume series (a label or a brand keyword), kept for the spike
+    baseline period. `post_ref` is a hash of the post id: counted once however often it is read."""
+
+    __tablename__ = "spike_sightings"
+    __table_args__ = (sa.Index("ix_spike_sightings_at", "at", "series"),)
+
+    series: str = Field(primary_key=True, max_length=250)
+    post_ref: str = Field(primary_key=True, max_length=64)
+    at: datetime = _when()
