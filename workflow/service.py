@@ -105,13 +105,14 @@ class VerdictHandler:
         return result
 
 
-def start_database(settings: Settings, stop: threading.Event) -> Engine:
+def start_database(settings: Settings, stop: threading.Event, *, seed: bool = True) -> Engine:
     """Migrate (retrying while the database is unreachable) and seed teams and members."""
     delay = 0.5
     while True:
         try:
             engine = init_db(settings.resolved_database_url)
-            seed_directory(engine, load_brand_config(settings.brand_config))
+            if seed:
+                seed_directory(engine, load_brand_config(settings.brand_config))
             return engine
         except TransientError as exc:
             if stop.is_set():

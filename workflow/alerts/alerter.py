@@ -1,5 +1,9 @@
 """The alerting core: case events and verdicts in, notifications out to every channel that wants
-them. Thread-safe: the case consumer, the verdict consumer and the digest timer share it."""
+them. Thread-safe: the case consumer, the verdict consumer and the digest timer share it.
+
+Alerts are decided and queued first (workflow.alerts.grouping, in the store's transaction), then
+delivered: at once by the consumer that raised them, or by the timer when a digest is due.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,22 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from events.brand import BrandConfig, parse_duration
+from events.errors import TransientError
 from events.kafka_io import Delivery
 from events.schemas import CaseEvent, CaseEventType, Severity, Verdict, utcnow
 from workflow.alerts import render
 from workflow.alerts.channels import Channel
 from workflow.alerts.grouping import Grouper
 from workflow.alerts.masking import excerpt
-from workflow.alerts.metrics import SPIKES, SUPPRESSED
+from workflow.alerts.metrics import HELD, RESENT, SPIKES, SUPPRESSED
 from workflow.alerts.model import Alert, AlertKind, Notification
 from workflow.alerts.rules import case_alerts
 from workflow.alerts.spikes import Spike, SpikeDetector
+from workflow.alerts.store import AlertStore, SpikeStore
 
 __all__ = ["Alerter"]
 
@@ -53,7 +60,12 @@ class Alerter:
         public_url: str,
         restricted_teams: Sequence[str] = ("legal",),
         clock: Callable[[], datetime] = utcnow,
+        store: AlertStore | None = None,
+        spike_store: SpikeStore | None = None,
+        lease: timedelta = timedelta(minutes=15),
+        owner: str = "alerts",
     ) -> None:
+        """Without stores, the state stays in memory (one process, lost with it)."""
         policy = config.alerts
         self.config = config
         self.channels = list(channels)
@@ -65,9 +77,13 @@ class Alerter:
         self.grouper = Grouper(
             cooldown=parse_duration(policy.cooldown)[0],
             group_interval=parse_duration(policy.group_interval)[0],
+            store=store,
+            lease=lease,
+            owner=owner,
         )
-        self.spikes = SpikeDetector(policy.spike)
+        self.spikes = SpikeDetector(policy.spike, keywords=config.brand.keywords, store=spike_store)
         self._lock = threading.Lock()
+        self._delivering = threading.Lock()
         self._seen = _Recent(50_000)
         self._quotes = _Recent(5_000)
         self._pool = ThreadPoolExecutor(
@@ -89,55 +105,71 @@ class Alerter:
                 else:
                     fresh.append(event)
             alerts = case_alerts(fresh, public_url=self.public_url, excerpt_of=self._quotes.get)
-        self._dispatch(alerts, now)
+        self._queue(alerts, now)
+        self.deliver()
 
     def _forget(self, event: CaseEvent) -> None:
-        """An author was erased: their posts are no longer quoted (held digests keep theirs)."""
+        """An author was erased: their posts are no longer quoted nor counted (alerts already
+        queued keep their masked quotes: they leave within the group interval)."""
         for post_id in event.details.get("post_ids") or []:
-            quote = self._quotes.pop(post_id, None) if isinstance(post_id, str) else None
-            if quote:
-                self.spikes.forget(quote)
+            if isinstance(post_id, str):
+                self.spikes.forget(post_id, self._quotes.pop(post_id, None))
 
     def on_verdicts(self, batch: list[Delivery[Verdict]]) -> None:
-        """Batch handler for vigie.verdicts: remember quotes, count labels, alert on spikes."""
+        """Batch handler for vigie.verdicts: remember quotes, count labels and brand keywords
+        (untagged posts too), alert on spikes."""
         now = self.clock()
         with self._lock:
+            watched = []
             for verdict in (d.event for d in batch):
-                if verdict.shadow or not verdict.labels:
+                if verdict.shadow or not self.spikes.series_of(verdict):
                     continue
                 quote = excerpt(verdict.post.text) if self.quote_posts else None
-                self._quotes.remember(verdict.post.post_id, quote)
-                self.spikes.observe(verdict, quote)
+                if verdict.labels:
+                    self._quotes.remember(verdict.post.post_id, quote)
+                watched.append((verdict, quote))
+            self.spikes.observe(watched)
             spikes = [s for s in self.spikes.spikes() if now - s.at <= self.max_age]
-        self._dispatch([self._spike_alert(s) for s in spikes], now)
+        decisions = self._queue([self._spike_alert(s) for s in spikes], now)
+        for spike, decision in zip(spikes, decisions, strict=True):
+            if decision != "suppress":
+                SPIKES.labels(spike.name if spike.kind == "label" else f"keyword:{spike.name}").inc()
+        self.deliver()
 
     def tick(self) -> None:
-        """Send the digests whose interval has ended."""
-        with self._lock:
-            due = self.grouper.due(self.clock())
-        self._send(due)
+        """Send what is due: digests whose interval has ended, alerts left by a crash."""
+        self.deliver()
 
     def close(self) -> None:
-        """Send whatever is still held, then release the channels."""
-        with self._lock:
-            held = self.grouper.drain()
-        self._send(held)
+        """Send what is due, then release the channels (held digests stay in the store)."""
+        try:
+            self.deliver()
+        except TransientError as exc:
+            log.warning("alerts left queued at shutdown (the database is away): %s", exc)
         self._pool.shutdown(wait=True)
         for channel in self.channels:
             channel.close()
 
-    def _dispatch(self, alerts: list[Alert], now: datetime) -> None:
-        ready = []
-        with self._lock:
-            for alert in alerts:
-                decision, notification = self.grouper.add(alert, now)
-                if decision == "suppress":
-                    SUPPRESSED.labels(alert.kind.value, "cooldown").inc()
-                elif notification is not None:
-                    ready.append(notification)
-                if alert.kind is AlertKind.spike and decision != "suppress":
-                    SPIKES.labels(alert.labels[0]).inc()
-        self._send(ready)
+    def _queue(self, alerts: list[Alert], now: datetime) -> list[str]:
+        decisions = self.grouper.add(alerts, now) if alerts else []
+        for alert, decision in zip(alerts, decisions, strict=True):
+            if decision == "suppress":
+                SUPPRESSED.labels(alert.kind.value, "cooldown").inc()
+            elif decision == "hold":
+                HELD.labels(alert.kind.value).inc()
+        return list(decisions)
+
+    def deliver(self) -> None:
+        """Claim what is due, send it, then take it out of the queue (one pass at a time)."""
+        with self._delivering:
+            claimed = self.grouper.take(self.clock())
+            for item in claimed:
+                if item.reclaimed:
+                    RESENT.labels(item.notification.kind.value).inc()
+                    log.warning("alert %s: sent again, its previous delivery never finished",
+                                item.notification.delivery_id)
+            self._send([c.notification for c in claimed])
+            self.grouper.sent(claimed)
 
     def _send(self, notifications: list[Notification]) -> None:
         """Every channel in parallel; returns when all have delivered or given up."""
@@ -158,13 +190,14 @@ class Alerter:
             future.result()
 
     def _spike_alert(self, spike: Spike) -> Alert:
-        label = spike.label
+        if spike.kind == "keyword":
+            return self._keyword_spike_alert(spike)
+        label = spike.name
         owners = [r.team for r in self.config.routing if label in r.match.labels]
         teams = owners + [
             t for r in self.config.routing if label in r.match.labels for t in r.copy_to
         ]
         restricted = bool(self.restricted_teams & set(owners))
-        minutes = round(spike.window.total_seconds() / 60, 1)
         return Alert(
             kind=AlertKind.spike,
             incident=f"spike:{label}",
@@ -174,11 +207,7 @@ class Alerter:
             severity=self._label_severity(label),
             teams=tuple(dict.fromkeys(teams or [self.config.triage_team])),
             labels=(label,),
-            facts=(
-                ("Étiquette / Label", label),
-                ("Volume", f"{spike.count} en/in {minutes:g} min"),
-                ("Attendu / Expected", f"{spike.expected:g}"),
-            ),
+            facts=(("Étiquette / Label", label), *_volume_facts(spike)),
             excerpt=" | ".join(spike.samples) or None,
             # Samples may come from any case of the label: only the restricted owners read them.
             readers=tuple(t for t in dict.fromkeys(owners) if t in self.restricted_teams)
@@ -186,6 +215,31 @@ class Alerter:
             else None,
         )
 
+    def _keyword_spike_alert(self, spike: Spike) -> Alert:
+        """Volume on a brand keyword, labelled or not: a rumour before any detector names it,
+        so it goes to the teams that own rumours (the triage team when none does)."""
+        keyword = spike.name
+        owners = [r.team for r in self.config.routing if "rumour" in r.match.labels]
+        return Alert(
+            kind=AlertKind.spike,
+            incident=f"spike:keyword:{keyword}",
+            title=f"Pic de volume / Volume spike: « {keyword} »",
+            link=f"{self.public_url}/queue?q={quote(keyword)}",
+            at=spike.at,
+            severity=Severity.high,
+            teams=tuple(dict.fromkeys(owners or [self.config.triage_team])),
+            facts=(("Mot-clé / Keyword", keyword), *_volume_facts(spike)),
+            excerpt=" | ".join(spike.samples) or None,
+        )
+
     def _label_severity(self, label: str) -> Severity:
         policy = next((p for name, p in self.config.labels.items() if name.value == label), None)
         return policy.severity if policy else Severity.high
+
+
+def _volume_facts(spike: Spike) -> tuple[tuple[str, str], ...]:
+    minutes = round(spike.window.total_seconds() / 60, 1)
+    return (
+        ("Volume", f"{spike.count} en/in {minutes:g} min"),
+        ("Attendu / Expected", f"{spike.expected:g}"),
+    )

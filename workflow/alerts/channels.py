@@ -15,6 +15,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -57,6 +58,11 @@ class RetryPolicy:
     initial: float = 1.0
     cap: float = 60.0
     timeout: float = 10.0
+
+    @property
+    def longest(self) -> timedelta:
+        """How long one delivery can take at most, every attempt timing out and waiting."""
+        return timedelta(seconds=self.attempts * (self.timeout + self.cap))
 
 
 class Channel(ABC):

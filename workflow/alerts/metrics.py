@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-__all__ = ["CHANNEL_ENABLED", "DELIVERY_SECONDS", "FAILED", "SENT", "SPIKES", "SUPPRESSED"]
+__all__ = [
+    "CHANNEL_ENABLED",
+    "DELIVERY_SECONDS",
+    "FAILED",
+    "HELD",
+    "RESENT",
+    "SENT",
+    "SPIKES",
+    "SUPPRESSED",
+]
 
 SENT = Counter("vigie_alerts_sent_total", "Alert messages a channel accepted.", ["channel", "kind"])
 FAILED = Counter(
@@ -30,4 +39,19 @@ CHANNEL_ENABLED = Gauge(
     ["channel", "type"],
     multiprocess_mode="livemax",
 )
-SPIKES = Counter("vigie_volume_spikes_total", "Volume spikes detected per label.", ["label"])
+HELD = Counter(
+    "vigie_alerts_held_total",
+    "Alerts held for their group's digest (they leave together when the group interval ends).",
+    ["kind"],
+)
+RESENT = Counter(
+    "vigie_alerts_resent_total",
+    "Alert messages sent again because the delivery that claimed them never finished (the "
+    "alerts service died while sending).",
+    ["kind"],
+)
+SPIKES = Counter(
+    "vigie_volume_spikes_total",
+    "Volume spikes alerted per label (keyword:<keyword> for a brand keyword's volume).",
+    ["label"],
+)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from events.schemas import Severity
 
@@ -58,6 +59,26 @@ class Alert:
     @property
     def group(self) -> str:
         return f"{self.kind.value}:{self.teams[0] if self.teams else '-'}"
+
+    def as_record(self) -> dict[str, Any]:
+        """JSON-ready, for the alert queue (`from_record` reads it back)."""
+        return asdict(self) | {"at": self.at.isoformat()}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Alert:
+        readers = record.get("readers")
+        return cls(
+            **record
+            | {
+                "kind": AlertKind(record["kind"]),
+                "at": datetime.fromisoformat(record["at"]),
+                "severity": Severity(record["severity"]),
+                "teams": tuple(record["teams"]),
+                "labels": tuple(record["labels"]),
+                "facts": tuple((str(n), str(v)) for n, v in record["facts"]),
+                "readers": None if readers is None else tuple(readers),
+            }
+        )
 
 
 @dataclass(frozen=True)

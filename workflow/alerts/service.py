@@ -1,24 +1,32 @@
 """The alerting service: vigie.cases and vigie.verdicts in, Slack/Teams/e-mail/webhook out.
 
 Two consumers (case events; verdicts for volume spikes and quotes) and a timer for digests share
-one Alerter. A case batch is committed only after its alerts were delivered or given up, so a
-crash re-sends rather than loses. Run one replica: spikes need every verdict in one place.
+one Alerter, whose state lives in the workflow database (workflow.alerts.store): a case batch is
+committed once its alerts are queued there, so a crash, even a kill -9 while a digest is held,
+loses nothing; the restarted service (or another replica) sends what is due. Replicas may run
+side by side in the same consumer groups: each incident and each queued alert is claimed by
+one of them, and spike counts are shared (workflow.alerts.grouping says what a crash in the
+middle of a delivery costs: a resend after the lease, never a loss).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable, Mapping
 
 from events.brand import load_brand_config
+from events.errors import TransientError
 from events.kafka_io import EventProducer, consume
 from events.runtime import bootstrap_servers, prepare_topics
 from events.settings import Settings
 from workflow.alerts.alerter import Alerter
 from workflow.alerts.channels import RetryPolicy, build_channels
+from workflow.alerts.store import DbAlertStore, DbSpikeStore
 from workflow.config import WorkflowSettings
+from workflow.service import start_database
 
 __all__ = ["default_public_url", "run"]
 
@@ -39,10 +47,12 @@ def run(
     retry: RetryPolicy | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> None:
-    """Alert until `stop` is set; held digests are sent before returning."""
+    """Alert until `stop` is set; held digests stay queued in the database for when they are due."""
     config = load_brand_config(settings.brand_config)
     servers = bootstrap_servers(settings)
     prepare_topics(settings)
+    engine = start_database(settings, stop, seed=False)
+    retry = retry or RetryPolicy()
     channels = build_channels(config.alerts, os.environ if environ is None else environ, retry)
     log.info(
         "alerting to %d channel(s): %s",
@@ -54,6 +64,11 @@ def run(
         channels,
         public_url=default_public_url(settings),
         restricted_teams=WorkflowSettings().restricted,
+        store=DbAlertStore(engine),
+        spike_store=DbSpikeStore(engine),
+        # A claim older than two of the longest deliveries belongs to a replica that died.
+        lease=2 * retry.longest,
+        owner=f"{socket.gethostname()}:{os.getpid()}",
     )
     producer = EventProducer(servers, service="alerts")
     failures: list[BaseException] = []
@@ -101,13 +116,17 @@ def run(
         timer.join(timeout=30)
         alerter.close()
         producer.close()
+        engine.dispose()
     if failures:
         raise failures[0]
 
 
 def _tick(alerter: Alerter, stop: threading.Event) -> None:
     while not stop.wait(TICK_SECONDS):
-        alerter.tick()
+        try:
+            alerter.tick()
+        except TransientError as exc:  # the database is away: what is due waits for it
+            log.warning("alert delivery pass failed, retrying: %s", exc)
 
 
 def _guard(

@@ -1,28 +1,40 @@
-"""Volume spikes per label against a rolling baseline: a rumour taking off.
+"""Volume spikes per label and per brand keyword against a rolling baseline: a rumour taking off.
 
-Counts verdict labels in time buckets (event time: when the post was classified). A label spikes
-when its count over the last `window` reaches `min_count` and `factor` times what its baseline
-rate (the `baseline` period before the window) predicts for one window. Until one window of
-history exists the detector stays quiet: a replay or a cold start is not a spike.
+Counts posts per series in event time (when the post was classified): each label of a verdict,
+and each brand keyword its text contains, labelled or not, so a rumour no detector tags still
+shows as volume. A series spikes when its count over the last `window` reaches `min_count` and
+`factor` times what its baseline rate (the `baseline` period before the window) predicts for
+one window. Until one window of history exists the detector stays quiet: a replay or a cold
+start is not a spike.
+
+The counts live in a store (workflow.alerts.store): in the database the baseline survives a
+restart, replicas that each read part of the verdicts count together, and a post read twice
+(a replay after a crash) is counted once. Samples (masked quotes) stay in memory only.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from events.brand import SpikePolicy, parse_duration
 from events.schemas import Verdict
+from workflow.alerts.store import MemorySpikeStore, Sighting, SpikeStore
 
-__all__ = ["Spike", "SpikeDetector"]
+__all__ = ["Spike", "SpikeDetector", "post_ref"]
 
-BUCKETS_PER_WINDOW = 15
+SeriesKind = Literal["label", "keyword"]
 
 
 @dataclass(frozen=True)
 class Spike:
-    label: str
+    kind: SeriesKind
+    name: str
+    """The label, or the keyword as the brand configuration spells it."""
     count: int
     expected: float
     window: timedelta
@@ -30,77 +42,77 @@ class Spike:
     samples: tuple[str, ...]
 
 
-class SpikeDetector:
-    """Feed verdicts with `observe`, then ask `spikes()` which labels are taking off now."""
+def post_ref(post_id: str) -> str:
+    """What the store keeps of a post: a hash of its id, enough to count it once."""
+    return hashlib.sha256(post_id.encode("utf-8")).hexdigest()[:32]
 
-    def __init__(self, policy: SpikePolicy, *, samples: int = 3) -> None:
+
+class SpikeDetector:
+    """Feed verdicts with `observe`, then ask `spikes()` which series are taking off now."""
+
+    def __init__(
+        self,
+        policy: SpikePolicy,
+        *,
+        keywords: Sequence[str] = (),
+        store: SpikeStore | None = None,
+        samples: int = 3,
+    ) -> None:
         self.window = parse_duration(policy.window)[0]
         self.baseline = parse_duration(policy.baseline)[0]
         self.factor = policy.factor
         self.min_count = policy.min_count
         self.labels = {label.value for label in policy.labels}
-        self.bucket = self.window / BUCKETS_PER_WINDOW
-        self._counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        self.keywords = {k.casefold(): k for k in keywords if k.strip()}
+        self.store: SpikeStore = store if store is not None else MemorySpikeStore()
         self._samples: dict[str, deque[str]] = defaultdict(lambda: deque(maxlen=samples))
-        self._first: datetime | None = None
-        self._now: datetime | None = None
 
-    def forget(self, sample: str) -> None:
-        """Drop a quoted sample (its author was erased)."""
+    def forget(self, post_id: str, sample: str | None) -> None:
+        """An erased post: no longer counted, nor quoted."""
+        self.store.forget([post_ref(post_id)])
         for samples in self._samples.values():
-            while sample in samples:
+            while sample and sample in samples:
                 samples.remove(sample)
 
-    def observe(self, verdict: Verdict, sample: str | None = None) -> None:
-        """Count each label of a verdict at its classification time."""
-        at = verdict.classified_at
-        self._first = at if self._first is None else min(self._first, at)
-        self._now = at if self._now is None else max(self._now, at)
-        index = self._index(at)
-        for label_verdict in verdict.labels:
-            label = label_verdict.label.value
-            if self.labels and label not in self.labels:
-                continue
-            self._counts[label][index] += 1
-            if sample:
-                self._samples[label].append(sample)
+    def observe(self, verdicts: Iterable[tuple[Verdict, str | None]]) -> None:
+        """Count each verdict (with its masked quote, if any) in its series."""
+        sightings: list[Sighting] = []
+        for verdict, sample in verdicts:
+            ref = post_ref(verdict.post.post_id)
+            for series in self.series_of(verdict):
+                sightings.append((series, ref, verdict.classified_at))
+                if sample:
+                    self._samples[series].append(sample)
+        self.store.add(sightings)
+
+    def series_of(self, verdict: Verdict) -> list[str]:
+        """The series a verdict counts in: `label:<label>`, `keyword:<keyword, casefolded>`."""
+        labels = [lv.label.value for lv in verdict.labels]
+        found = [f"label:{v}" for v in labels if not self.labels or v in self.labels]
+        text = verdict.post.text.casefold()
+        return found + [f"keyword:{k}" for k in self.keywords if k in text]
 
     def spikes(self) -> list[Spike]:
-        """Labels over their threshold at the latest time seen (old buckets are dropped)."""
-        if self._now is None or self._first is None:
+        """Series over their threshold at the latest time seen (older sightings are dropped)."""
+        span = self.store.span()
+        if span is None:
             return []
-        now_index = self._index(self._now)
-        self._prune(now_index)
-        history = min(self._now - self._first - self.window, self.baseline)
+        first, now = span
+        self.store.prune(now - self.window - self.baseline)
+        history = min(now - max(first, now - self.window - self.baseline) - self.window,
+                      self.baseline)
         if history < self.window:
             return []
+        split = now - self.window
         found = []
-        for label, counts in self._counts.items():
-            current, before = self._split(counts, now_index)
+        for series, (before, current) in sorted(self.store.counts(split - self.baseline, split).items()):
             expected = before * (self.window / history)
             if current >= self.min_count and current >= self.factor * max(expected, 1.0):
+                kind: SeriesKind = "keyword" if series.startswith("keyword:") else "label"
+                name = series.partition(":")[2]
                 found.append(
-                    Spike(
-                        label,
-                        current,
-                        round(expected, 2),
-                        self.window,
-                        self._now,
-                        tuple(self._samples[label]),
-                    )
+                    Spike(kind, self.keywords.get(name, name) if kind == "keyword" else name,
+                          current, round(expected, 2), self.window, now,
+                          tuple(self._samples[series]))
                 )
         return found
-
-    def _index(self, at: datetime) -> int:
-        return int(at.timestamp() // self.bucket.total_seconds())
-
-    def _split(self, counts: dict[int, int], now_index: int) -> tuple[int, int]:
-        start = now_index - BUCKETS_PER_WINDOW + 1
-        current = sum(n for i, n in counts.items() if i >= start)
-        return current, sum(n for i, n in counts.items() if i < start)
-
-    def _prune(self, now_index: int) -> None:
-        oldest = now_index - BUCKETS_PER_WINDOW - int(self.baseline / self.bucket)
-        for counts in self._counts.values():
-            for index in [i for i in counts if i < oldest]:
-                del counts[index]
