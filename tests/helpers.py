@@ -1,15 +1,20 @@
-"""Test helpers importable from any test module: event factories and a topic reader."""
+"""Test helpers importable from any test module: event factories, a topic reader, a brand
+configuration with given alert settings."""
 
 from __future__ import annotations
 
 import itertools
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import yaml
 from kafka import KafkaConsumer, TopicPartition
 
-from events.schemas import Author, Post, Source
+from events.brand import load_brand_config
+from events.schemas import Author, CaseEvent, CaseEventType, Post, Source
+from events.settings import BUNDLED_BRAND_CONFIG
 
 _ids = itertools.count(1)
 
@@ -57,6 +62,21 @@ def read_topic(bootstrap: str, topic: str, *, count: int, timeout: float = 30) -
         return records
     finally:
         consumer.close()
+
+
+def brand_with_alerts(folder: Path, alerts: dict[str, Any]) -> Path:
+    """The bundled brand configuration with this `alerts` section, written in `folder`."""
+    data = yaml.safe_load(BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8"))
+    data["alerts"] = alerts
+    path = folder / "brand.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    load_brand_config(path)
+    return path
+
+
+def case_event(kind: CaseEventType, case_id: int, **fields: Any) -> CaseEvent:
+    """A case event for a case, in thread x:thread-1 unless said."""
+    return CaseEvent(**({"type": kind, "case_id": case_id, "thread_id": "x:thread-1"} | fields))
 
 
 # Headless Chromium (the Debian package) as the browser tests drive it through Playwright.

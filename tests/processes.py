@@ -39,14 +39,17 @@ class Services:
         }
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - kept open by the child
+    def start(self, name: str, *args: str, instance: str | None = None) -> subprocess.Popen[bytes]:
+        """Start `vigie <name> args`; `instance` names a second replica of the same service
+        (its key for kill and log)."""
+        key = instance or name
+        log = open(self.log_dir / f"{key}.log", "ab")  # noqa: SIM115 - kept open by the child
         process = subprocess.Popen(
             [sys.executable, "-m", "vigie.cli", name, *args],
             env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         log.close()
-        self.processes[name] = process
+        self.processes[key] = process
         return process
 
     def kill(self, name: str) -> None:

@@ -10,15 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from helpers import make_post
+from helpers import brand_with_alerts, case_event, make_post
 from prometheus_client import REGISTRY
 
-from events.brand import load_brand_config
 from events.kafka_io import EventProducer
 from events.runtime import prepare_topics
 from events.schemas import (
-    CaseEvent,
     CaseEventType,
     Evidence,
     Label,
@@ -27,20 +24,11 @@ from events.schemas import (
     Verdict,
     utcnow,
 )
-from events.settings import BUNDLED_BRAND_CONFIG, Settings
+from events.settings import Settings
 from workflow.alerts.channels import RetryPolicy
 from workflow.alerts.service import run
 
 FAST = RetryPolicy(attempts=3, initial=0.01, cap=0.1, timeout=5)
-
-
-def brand_file(tmp_path: Path, alerts: dict[str, Any]) -> Path:
-    data = yaml.safe_load(BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8"))
-    data["alerts"] = alerts
-    path = tmp_path / "brand.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    load_brand_config(path)
-    return path
 
 
 @pytest.fixture
@@ -66,11 +54,6 @@ def running(settings: Settings) -> Iterator[Any]:
         assert not thread.is_alive()
 
 
-def case_event(kind: CaseEventType, case_id: int, **fields: Any) -> CaseEvent:
-    base = {"type": kind, "case_id": case_id, "thread_id": "x:thread-1"}
-    return CaseEvent(**(base | fields))
-
-
 def verdict(text: str, label: Label, severity: Severity, **fields: Any) -> Verdict:
     evidence = Evidence(kind="rule", detector="test", version="1")
     return Verdict(
@@ -92,7 +75,7 @@ def suppressed(kind: str, reason: str) -> float:
 def test_case_events_alert_once_per_incident(
     running: Any, settings: Settings, tmp_path: Path, receiver: Any, mailbox: Any
 ) -> None:
-    brand = brand_file(
+    brand = brand_with_alerts(
         tmp_path,
         {
             "group_interval": "0.02m",
@@ -202,7 +185,7 @@ def test_case_events_alert_once_per_incident(
 def test_a_rumour_taking_off_alerts_once(
     running: Any, settings: Settings, tmp_path: Path, receiver: Any
 ) -> None:
-    brand = brand_file(
+    brand = brand_with_alerts(
         tmp_path,
         {
             "spike": {"window": "10m", "baseline": "2h", "factor": 3, "min_count": 5},
