@@ -131,8 +131,9 @@ def test_k8s_deployments_are_probed_limited_and_configured_with_real_settings() 
         assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true", name
         assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
         assert not any("value" in e for e in container.get("env", [])), f"{name}: inline env values"
-    assert deployments["vigie-alerts"]["spec"]["replicas"] == 1
-    assert deployments["vigie-alerts"]["spec"]["strategy"]["type"] == "Recreate"
+    # Alerts share their state in the database: two replicas, rolled one at a time.
+    assert deployments["vigie-alerts"]["spec"]["replicas"] == 2
+    assert deployments["vigie-alerts"]["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 1
     scaled = {
         h["spec"]["scaleTargetRef"]["name"]
         for h in _manifests()

@@ -17,7 +17,9 @@ def alerts(
     """Run the alerting service: critical cases, SLA warnings and breaches, escalations, spikes.
 
     Channels come from the `alerts` section of the brand configuration; their secrets (webhook
-    URLs, SMTP password, signing key) from the environment variables it names. Run one replica.
+    URLs, SMTP password, signing key) from the environment variables it names. Its state is in the
+    database (VIGIE_DATABASE_URL): held digests survive a restart, and replicas share the work,
+    each alert sent once.
     """
     from workflow.alerts.service import run
 
