@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from helpers import brand_with_alerts, case_event, make_post
+from processes import wait_until
 from prometheus_client import REGISTRY
 
 from events.kafka_io import EventProducer
@@ -27,31 +29,43 @@ from events.schemas import (
 from events.settings import Settings
 from workflow.alerts.channels import RetryPolicy
 from workflow.alerts.service import run
+from workflow.db import init_db
 
 FAST = RetryPolicy(attempts=3, initial=0.01, cap=0.1, timeout=5)
 
 
-@pytest.fixture
-def running(settings: Settings) -> Iterator[Any]:
-    """Start the service with a given brand file and environment; stop it at the end."""
-    stop = threading.Event()
-    threads: list[threading.Thread] = []
+class Running:
+    """Start the service (a thread) with a brand file and environment; stop, start again."""
 
-    def start(brand: Path, env: dict[str, str]) -> Settings:
-        configured = settings.model_copy(update={"brand_config": brand, "api_port": 8765})
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.threads: list[tuple[threading.Thread, threading.Event]] = []
+
+    def __call__(self, brand: Path, env: dict[str, str], **updates: Any) -> Settings:
+        configured = self.settings.model_copy(
+            update={"brand_config": brand, "api_port": 8765, **updates}
+        )
         prepare_topics(configured)
+        stop = threading.Event()
         thread = threading.Thread(
             target=run, args=(configured, stop), kwargs={"retry": FAST, "environ": env}, daemon=True
         )
         thread.start()
-        threads.append(thread)
+        self.threads.append((thread, stop))
         return configured
 
-    yield start
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=30)
-        assert not thread.is_alive()
+    def stop(self) -> None:
+        for thread, stop in self.threads:
+            stop.set()
+            thread.join(timeout=30)
+            assert not thread.is_alive()
+
+
+@pytest.fixture
+def running(settings: Settings) -> Iterator[Running]:
+    service = Running(settings)
+    yield service
+    service.stop()
 
 
 def verdict(text: str, label: Label, severity: Severity, **fields: Any) -> Verdict:
@@ -73,7 +87,7 @@ def suppressed(kind: str, reason: str) -> float:
 
 
 def test_case_events_alert_once_per_incident(
-    running: Any, settings: Settings, tmp_path: Path, receiver: Any, mailbox: Any
+    running: Running, settings: Settings, tmp_path: Path, receiver: Any, mailbox: Any
 ) -> None:
     brand = brand_with_alerts(
         tmp_path,
@@ -183,7 +197,7 @@ def test_case_events_alert_once_per_incident(
 
 
 def test_a_rumour_taking_off_alerts_once(
-    running: Any, settings: Settings, tmp_path: Path, receiver: Any
+    running: Running, settings: Settings, tmp_path: Path, receiver: Any
 ) -> None:
     brand = brand_with_alerts(
         tmp_path,
@@ -234,3 +248,63 @@ def test_a_rumour_taking_off_alerts_once(
     assert alert["link"] == "http://127.0.0.1:8765/queue?label=rumour"
     assert alert["teams"] == ["comms"]
     assert "faillite" in alert["excerpt"] and "438-555" not in alert["excerpt"]
+
+
+def test_a_keyword_spike_on_untagged_posts_alerts_after_a_restart(
+    running: Running, settings: Settings, tmp_path: Path, receiver: Any, database_url: str
+) -> None:
+    brand = brand_with_alerts(
+        tmp_path,
+        {
+            "spike": {"window": "10m", "baseline": "2h", "factor": 3, "min_count": 5},
+            "channels": [{"name": "spikes", "type": "webhook", "url_env": "T_HOOK",
+                          "secret_env": "T_KEY", "kinds": ["spike"]}],
+        },
+    )
+    env = {"T_HOOK": receiver.url, "T_KEY": "k"}
+    now = utcnow()
+
+    def untagged(text: str, at: datetime) -> Verdict:
+        return Verdict(post=make_post(text), lang="fr", model_version="t", classified_at=at)
+
+    def publish(configured: Settings, verdicts: list[Verdict]) -> None:
+        producer = EventProducer(configured.kafka_bootstrap_servers or "", service="test")
+        for item in verdicts:
+            producer.send(configured.topics.verdicts, item)
+        producer.flush()
+        producer.close()
+
+    engine = init_db(database_url)
+    configured = running(brand, env, database_url=database_url)
+    publish(configured, [  # the usual trickle over two hours, before the restart
+        untagged("Bonjour Laurentia Mobile, une question sur mon forfait",
+                 now - timedelta(hours=2, minutes=10) + i * timedelta(minutes=10))
+        for i in range(12)
+    ])
+
+    def counted() -> int:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT count(*) FROM spike_sightings WHERE series = :s"),
+                {"s": "keyword:laurentia mobile"},
+            ).scalar_one()
+
+    try:
+        wait_until(lambda: counted() == 12, 60)
+    finally:
+        engine.dispose()
+    running.stop()
+
+    # Restarted: the burst alone is a cold start; with the kept baseline it is a spike.
+    configured = running(brand, env, database_url=database_url)
+    publish(configured, [
+        untagged(f"Laurentia Mobile coupe tout ce soir? écrivez à j.roy{i}@exemple.qc.ca",
+                 now - timedelta(minutes=3) + i * timedelta(seconds=20))
+        for i in range(8)
+    ])
+    (request,) = receiver.wait_for(1)
+    (alert,) = request.json()["alerts"]
+    assert alert["title"] == "Pic de volume / Volume spike: « Laurentia Mobile »"
+    assert 5 <= int(alert["facts"]["Volume"].split()[0]) <= 8, "the burst, not the trickle"
+    assert alert["teams"] == ["comms"]
+    assert "coupe tout" in alert["excerpt"] and "@exemple" not in alert["excerpt"]

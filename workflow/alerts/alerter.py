@@ -143,7 +143,7 @@ class Alerter:
     def close(self) -> None:
         """Send what is due, then release the channels (held digests stay in the store)."""
         try:
-            self.deliver()
+            self.deliver(wait=True)
         except TransientError as exc:
             log.warning("alerts left queued at shutdown (the database is away): %s", exc)
         self._pool.shutdown(wait=True)
@@ -159,9 +159,13 @@ class Alerter:
                 HELD.labels(alert.kind.value).inc()
         return list(decisions)
 
-    def deliver(self) -> None:
-        """Claim what is due, send it, then take it out of the queue (one pass at a time)."""
-        with self._delivering:
+    def deliver(self, *, wait: bool = False) -> None:
+        """Claim what is due, send it, then take it out of the queue. One pass at a time: while
+        one runs (a slow channel retrying), the consumers go on; the timer's next pass sends
+        what they queued meanwhile."""
+        if not self._delivering.acquire(blocking=wait):
+            return
+        try:
             claimed = self.grouper.take(self.clock())
             for item in claimed:
                 if item.reclaimed:
@@ -170,6 +174,8 @@ class Alerter:
                                 item.notification.delivery_id)
             self._send([c.notification for c in claimed])
             self.grouper.sent(claimed)
+        finally:
+            self._delivering.release()
 
     def _send(self, notifications: list[Notification]) -> None:
         """Every channel in parallel; returns when all have delivered or given up."""
