@@ -55,8 +55,14 @@ def send(settings: Settings, *events: Any) -> None:
 
 def breach(case_id: int) -> Any:
     details = {"milestone": "first_response", "due_at": utcnow().isoformat(), "rung": 1}
-    return case_event(CaseEventType.sla_breached, case_id, task_id=case_id, team="customer_care",
-                      severity=Severity.normal, details=details)
+    return case_event(
+        CaseEventType.sla_breached,
+        case_id,
+        task_id=case_id,
+        team="customer_care",
+        severity=Severity.normal,
+        details=details,
+    )
 
 
 def cases_in(requests: list[Any]) -> list[int]:
@@ -108,10 +114,18 @@ def critical_pair(case_id: int) -> list[Any]:
     replicas read them race for the same incident."""
     fields = {"severity": Severity.critical, "team": "comms"}
     return [
-        case_event(CaseEventType.opened, case_id, thread_id=_thread_on(case_id % 3, f"a{case_id}"),
-                   **fields),
-        case_event(CaseEventType.post_added, case_id,
-                   thread_id=_thread_on((case_id + 1) % 3, f"b{case_id}"), **fields),
+        case_event(
+            CaseEventType.opened,
+            case_id,
+            thread_id=_thread_on(case_id % 3, f"a{case_id}"),
+            **fields,
+        ),
+        case_event(
+            CaseEventType.post_added,
+            case_id,
+            thread_id=_thread_on((case_id + 1) % 3, f"b{case_id}"),
+            **fields,
+        ),
     ]
 
 
@@ -136,13 +150,24 @@ def test_two_replicas_in_one_group_send_each_alert_once(
 
     # One last case per partition: once all three are in, every record before them was read.
     last = [case_id + 1 + p for p in range(PARTITIONS)]
-    send(settings, *[
-        case_event(CaseEventType.opened, n, thread_id=_thread_on(p, f"last{n}"),
-                   severity=Severity.critical, team="comms")
-        for p, n in enumerate(last)
-    ])
-    wait_until(lambda: set(last) <= set(cases_in(receiver.requests)), 60,
-               lambda: services.log("alerts-a")[-2000:])
+    send(
+        settings,
+        *[
+            case_event(
+                CaseEventType.opened,
+                n,
+                thread_id=_thread_on(p, f"last{n}"),
+                severity=Severity.critical,
+                team="comms",
+            )
+            for p, n in enumerate(last)
+        ],
+    )
+    wait_until(
+        lambda: set(last) <= set(cases_in(receiver.requests)),
+        60,
+        lambda: services.log("alerts-a")[-2000:],
+    )
     counts = Counter(cases_in(receiver.requests))
     assert sorted(counts) == list(range(1, last[-1] + 1))
     assert set(counts.values()) == {1}, f"sent more than once: {counts.most_common(3)}"

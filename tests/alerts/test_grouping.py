@@ -126,8 +126,9 @@ def an_unfinished_delivery_is_taken_again_after_the_lease(make: Make) -> None:
 @scenario
 def two_replicas_racing_send_each_alert_once(make: Make) -> None:
     replicas = [make(), make()]
-    incidents = [alert(str(i), kind=AlertKind.critical, severity=Severity.critical)
-                 for i in range(40)]
+    incidents = [
+        alert(str(i), kind=AlertKind.critical, severity=Severity.critical) for i in range(40)
+    ]
     decisions: list[list[str]] = [[], []]
     messages: list[list[list[str]]] = [[], []]
     start = threading.Barrier(2)
@@ -153,8 +154,14 @@ def test_on_the_database(check: Callable[[Make], None], database_url: str) -> No
     engine = init_db(database_url)
     store = DbAlertStore(engine)
     try:
-        check(lambda: Grouper(cooldown=timedelta(minutes=30), group_interval=timedelta(minutes=5),
-                              store=store, lease=LEASE))
+        check(
+            lambda: Grouper(
+                cooldown=timedelta(minutes=30),
+                group_interval=timedelta(minutes=5),
+                store=store,
+                lease=LEASE,
+            )
+        )
     finally:
         engine.dispose()
 
@@ -162,8 +169,14 @@ def test_on_the_database(check: Callable[[Make], None], database_url: str) -> No
 @pytest.mark.parametrize("check", SCENARIOS, ids=lambda c: c.__name__)
 def test_in_memory(check: Callable[[Make], None]) -> None:
     store = MemoryAlertStore()
-    check(lambda: Grouper(cooldown=timedelta(minutes=30), group_interval=timedelta(minutes=5),
-                          store=store, lease=LEASE))
+    check(
+        lambda: Grouper(
+            cooldown=timedelta(minutes=30),
+            group_interval=timedelta(minutes=5),
+            store=store,
+            lease=LEASE,
+        )
+    )
 
 
 def test_restricted_notification_keeps_its_delivery_id() -> None:

@@ -257,8 +257,15 @@ def test_a_keyword_spike_on_untagged_posts_alerts_after_a_restart(
         tmp_path,
         {
             "spike": {"window": "10m", "baseline": "2h", "factor": 3, "min_count": 5},
-            "channels": [{"name": "spikes", "type": "webhook", "url_env": "T_HOOK",
-                          "secret_env": "T_KEY", "kinds": ["spike"]}],
+            "channels": [
+                {
+                    "name": "spikes",
+                    "type": "webhook",
+                    "url_env": "T_HOOK",
+                    "secret_env": "T_KEY",
+                    "kinds": ["spike"],
+                }
+            ],
         },
     )
     env = {"T_HOOK": receiver.url, "T_KEY": "k"}
@@ -276,11 +283,16 @@ def test_a_keyword_spike_on_untagged_posts_alerts_after_a_restart(
 
     engine = init_db(database_url)
     configured = running(brand, env, database_url=database_url)
-    publish(configured, [  # the usual trickle over two hours, before the restart
-        untagged("Bonjour Laurentia Mobile, une question sur mon forfait",
-                 now - timedelta(hours=2, minutes=10) + i * timedelta(minutes=10))
-        for i in range(12)
-    ])
+    publish(
+        configured,
+        [  # the usual trickle over two hours, before the restart
+            untagged(
+                "Bonjour Laurentia Mobile, une question sur mon forfait",
+                now - timedelta(hours=2, minutes=10) + i * timedelta(minutes=10),
+            )
+            for i in range(12)
+        ],
+    )
 
     def counted() -> int:
         with engine.connect() as connection:
@@ -297,11 +309,16 @@ def test_a_keyword_spike_on_untagged_posts_alerts_after_a_restart(
 
     # Restarted: the burst alone is a cold start; with the kept baseline it is a spike.
     configured = running(brand, env, database_url=database_url)
-    publish(configured, [
-        untagged(f"Laurentia Mobile coupe tout ce soir? écrivez à j.roy{i}@exemple.qc.ca",
-                 now - timedelta(minutes=3) + i * timedelta(seconds=20))
-        for i in range(8)
-    ])
+    publish(
+        configured,
+        [
+            untagged(
+                f"Laurentia Mobile coupe tout ce soir? écrivez à j.roy{i}@exemple.qc.ca",
+                now - timedelta(minutes=3) + i * timedelta(seconds=20),
+            )
+            for i in range(8)
+        ],
+    )
     (request,) = receiver.wait_for(1)
     (alert,) = request.json()["alerts"]
     assert alert["title"] == "Pic de volume / Volume spike: « Laurentia Mobile »"

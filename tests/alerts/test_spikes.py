@@ -18,7 +18,9 @@ POLICY = SpikePolicy(window="10m", baseline="2h", factor=3, min_count=5)
 KEYWORDS = ["Laurentia Mobile", "#LaurentiaMobile"]
 
 
-def verdict(label: Label | None, at: datetime, text: str = "il paraît que l'usine ferme") -> Verdict:
+def verdict(
+    label: Label | None, at: datetime, text: str = "il paraît que l'usine ferme"
+) -> Verdict:
     evidence = Evidence(kind="rule", detector="test", version="1")
     labels = (
         [LabelVerdict(label=label, score=0.9, severity=Severity.high, evidence=[evidence])]
@@ -86,12 +88,21 @@ def test_only_configured_labels_are_watched() -> None:
 
 def test_a_keyword_spikes_on_posts_that_got_no_label() -> None:
     detector = SpikeDetector(POLICY, keywords=KEYWORDS)
-    trickle = [verdict(None, T0 + i * timedelta(minutes=10), "Bonjour Laurentia Mobile")
-               for i in range(12)]
-    unrelated = [verdict(None, T0 + timedelta(hours=2, minutes=1, seconds=i), "Beau temps à Québec")
-                 for i in range(20)]
-    burst = [verdict(None, T0 + timedelta(hours=2, minutes=1, seconds=20 * i),
-                     f"LAURENTIA MOBILE coupe le réseau ce soir? #{i}") for i in range(7)]
+    trickle = [
+        verdict(None, T0 + i * timedelta(minutes=10), "Bonjour Laurentia Mobile") for i in range(12)
+    ]
+    unrelated = [
+        verdict(None, T0 + timedelta(hours=2, minutes=1, seconds=i), "Beau temps à Québec")
+        for i in range(20)
+    ]
+    burst = [
+        verdict(
+            None,
+            T0 + timedelta(hours=2, minutes=1, seconds=20 * i),
+            f"LAURENTIA MOBILE coupe le réseau ce soir? #{i}",
+        )
+        for i in range(7)
+    ]
     detector.observe((v, None) for v in trickle + unrelated)
     assert [v for v in unrelated if detector.series_of(v)] == []
     assert detector.spikes() == []
@@ -110,8 +121,10 @@ def test_the_baseline_survives_a_restart_and_a_replay_counts_once(database_url: 
         del before  # the alerts service restarts
 
         after = SpikeDetector(POLICY, store=DbSpikeStore(engine))
-        burst = [verdict(Label.rumour, T0 + timedelta(hours=2, minutes=1, seconds=20 * i))
-                 for i in range(6)]
+        burst = [
+            verdict(Label.rumour, T0 + timedelta(hours=2, minutes=1, seconds=20 * i))
+            for i in range(6)
+        ]
         after.observe((v, None) for v in burst[:3])
         after.observe((v, None) for v in burst[:3])  # read again after a crash: counted once
         assert after.spikes() == [], "3 posts are below min_count"
@@ -131,8 +144,10 @@ def test_the_baseline_survives_a_restart_and_a_replay_counts_once(database_url: 
 
 def test_an_erased_post_is_no_longer_counted_nor_quoted() -> None:
     detector = SpikeDetector(POLICY, keywords=KEYWORDS)
-    posts = [verdict(None, T0 + timedelta(hours=2, seconds=i), "#LaurentiaMobile en panne")
-             for i in range(3)]
+    posts = [
+        verdict(None, T0 + timedelta(hours=2, seconds=i), "#LaurentiaMobile en panne")
+        for i in range(3)
+    ]
     detector.observe((v, f"quote {i}") for i, v in enumerate(posts))
     detector.forget(posts[0].post.post_id, "quote 0")
     assert detector.store.counts(T0, T0)["keyword:#laurentiamobile"] == (0, 2)

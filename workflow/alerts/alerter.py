@@ -133,7 +133,9 @@ class Alerter:
         decisions = self._queue([self._spike_alert(s) for s in spikes], now)
         for spike, decision in zip(spikes, decisions, strict=True):
             if decision != "suppress":
-                SPIKES.labels(spike.name if spike.kind == "label" else f"keyword:{spike.name}").inc()
+                SPIKES.labels(
+                    spike.name if spike.kind == "label" else f"keyword:{spike.name}"
+                ).inc()
         self.deliver()
 
     def tick(self) -> None:
@@ -170,8 +172,10 @@ class Alerter:
             for item in claimed:
                 if item.reclaimed:
                     RESENT.labels(item.notification.kind.value).inc()
-                    log.warning("alert %s: sent again, its previous delivery never finished",
-                                item.notification.delivery_id)
+                    log.warning(
+                        "alert %s: sent again, its previous delivery never finished",
+                        item.notification.delivery_id,
+                    )
             self._send([c.notification for c in claimed])
             self.grouper.sent(claimed)
         finally:
@@ -184,8 +188,13 @@ class Alerter:
             # The subject and the links only: the log is read by operators, who need not read
             # the posts; with no channel configured yet, it is where a newcomer finds the case.
             links = " ".join(dict.fromkeys(a.link for a in notification.alerts if a.link))
-            log.info("alert %s: %s (%s: %s)", notification.delivery_id,
-                     render.subject(notification), render.OPEN_CASE, links or "-")
+            log.info(
+                "alert %s: %s (%s: %s)",
+                notification.delivery_id,
+                render.subject(notification),
+                render.OPEN_CASE,
+                links or "-",
+            )
             for channel in self.channels:
                 accepted = tuple(
                     channel.shown(a) for a in notification.alerts if channel.accepts(a)

@@ -112,7 +112,9 @@ class Grouper:
     @staticmethod
     def _claimed(items: list[Queued], *, held: bool) -> Claimed:
         notification = Notification(tuple(i.alert for i in items), items[0].delivery_id)
-        return Claimed(notification, tuple(i.id for i in items), any(i.reclaimed for i in items), held)
+        return Claimed(
+            notification, tuple(i.id for i in items), any(i.reclaimed for i in items), held
+        )
 
     def sent(self, claimed: Sequence[Claimed]) -> None:
         """Delivered (or given up by every channel): out of the queue."""

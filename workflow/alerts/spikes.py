@@ -99,20 +99,29 @@ class SpikeDetector:
             return []
         first, now = span
         self.store.prune(now - self.window - self.baseline)
-        history = min(now - max(first, now - self.window - self.baseline) - self.window,
-                      self.baseline)
+        history = min(
+            now - max(first, now - self.window - self.baseline) - self.window, self.baseline
+        )
         if history < self.window:
             return []
         split = now - self.window
         found = []
-        for series, (before, current) in sorted(self.store.counts(split - self.baseline, split).items()):
+        for series, (before, current) in sorted(
+            self.store.counts(split - self.baseline, split).items()
+        ):
             expected = before * (self.window / history)
             if current >= self.min_count and current >= self.factor * max(expected, 1.0):
                 kind: SeriesKind = "keyword" if series.startswith("keyword:") else "label"
                 name = series.partition(":")[2]
                 found.append(
-                    Spike(kind, self.keywords.get(name, name) if kind == "keyword" else name,
-                          current, round(expected, 2), self.window, now,
-                          tuple(self._samples[series]))
+                    Spike(
+                        kind,
+                        self.keywords.get(name, name) if kind == "keyword" else name,
+                        current,
+                        round(expected, 2),
+                        self.window,
+                        now,
+                        tuple(self._samples[series]),
+                    )
                 )
         return found

@@ -131,7 +131,9 @@ class MemoryAlertStore:
         self.groups[group] = now
 
     def held_due(self, group: str) -> datetime | None:
-        dues = [r.due for r in self.queue.values() if r.group == group and r.held and not r.claimed_at]
+        dues = [
+            r.due for r in self.queue.values() if r.group == group and r.held and not r.claimed_at
+        ]
         return min(dues, default=None)
 
     def enqueue(self, alert: Alert, *, due: datetime, held: bool, delivery_id: str) -> None:
@@ -171,8 +173,14 @@ def _insert(connection: Connection, table: sa.Table) -> Any:
     return dialect.insert(table)
 
 
-def _claim(connection: Connection, table: sa.Table, key: str, when: str, now: datetime,
-           unless_after: datetime) -> bool:
+def _claim(
+    connection: Connection,
+    table: sa.Table,
+    key: str,
+    when: str,
+    now: datetime,
+    unless_after: datetime,
+) -> bool:
     """Insert the key at `now`, or move its time to `now` if it is at or before `unless_after`;
     True when this statement did either (a concurrent claimer waits for it, then loses)."""
     statement = (
@@ -205,7 +213,9 @@ class _DbState:
     def mark_group(self, group: str, now: datetime) -> None:
         statement = _insert(self.connection, _GROUPS).values(group_key=group, sent_at=now)
         self.connection.execute(
-            statement.on_conflict_do_update(index_elements=[_GROUPS.c.group_key], set_={"sent_at": now})
+            statement.on_conflict_do_update(
+                index_elements=[_GROUPS.c.group_key], set_={"sent_at": now}
+            )
         )
 
     def held_due(self, group: str) -> datetime | None:
@@ -218,7 +228,10 @@ class _DbState:
     def enqueue(self, alert: Alert, *, due: datetime, held: bool, delivery_id: str) -> None:
         self.connection.execute(
             sa.insert(_QUEUE).values(
-                group_key=alert.group, held=held, due_at=due, delivery_id=delivery_id,
+                group_key=alert.group,
+                held=held,
+                due_at=due,
+                delivery_id=delivery_id,
                 alert=alert.as_record(),
             )
         )
@@ -235,11 +248,18 @@ class _DbState:
                 sa.update(_QUEUE)
                 .where(_QUEUE.c.due_at <= now, unclaimed)
                 .values(claimed_by=owner, claimed_at=now)
-                .returning(_QUEUE.c.id, _QUEUE.c.group_key, _QUEUE.c.held,
-                           _QUEUE.c.delivery_id, _QUEUE.c.alert)
+                .returning(
+                    _QUEUE.c.id,
+                    _QUEUE.c.group_key,
+                    _QUEUE.c.held,
+                    _QUEUE.c.delivery_id,
+                    _QUEUE.c.alert,
+                )
             ).all()
             taken += [
-                Queued(r.id, r.group_key, r.held, r.delivery_id, Alert.from_record(r.alert), reclaimed)
+                Queued(
+                    r.id, r.group_key, r.held, r.delivery_id, Alert.from_record(r.alert), reclaimed
+                )
                 for r in rows
             ]
         return sorted(taken, key=lambda q: q.id)
@@ -249,7 +269,9 @@ class _DbState:
             self.connection.execute(sa.delete(_QUEUE).where(_QUEUE.c.id.in_(list(ids))))
 
     def prune(self, incidents_before: datetime, groups_before: datetime) -> None:
-        self.connection.execute(sa.delete(_INCIDENTS).where(_INCIDENTS.c.alerted_at < incidents_before))
+        self.connection.execute(
+            sa.delete(_INCIDENTS).where(_INCIDENTS.c.alerted_at < incidents_before)
+        )
         self.connection.execute(sa.delete(_GROUPS).where(_GROUPS.c.sent_at < groups_before))
 
 
@@ -362,4 +384,3 @@ class DbSpikeStore:
         if refs:
             with transient_errors("spike counts"), self.engine.begin() as connection:
                 connection.execute(sa.delete(_SIGHTINGS).where(_SIGHTINGS.c.post_ref.in_(refs)))
-
