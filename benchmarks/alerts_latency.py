@@ -2,9 +2,10 @@
 
 Starts the embedded broker and the alerting service with one local Slack-like receiver, writes
 critical `opened` events (each its own case and team group, so none waits for a digest) at a
-steady pace, and prints the latency percentiles and the masking cost per post.
+steady pace, and prints the latency percentiles and the masking cost per post. The service keeps
+its state in the database: SQLite in a temporary folder, or the one `--database-url` names.
 
-    PYTHONPATH=. python benchmarks/alerts_latency.py [--events 200] [--rate 50]
+    PYTHONPATH=. python benchmarks/alerts_latency.py [--events 200] [--rate 50] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--rate", type=float, default=50.0, help="events per second")
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temp folder")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -82,6 +84,8 @@ def main() -> None:
             topic_prefix="bench",
             group_prefix="bench",
             brand_config=brand_file(Path(tmp), "BENCH_URL"),
+            data_dir=Path(tmp),
+            database_url=args.database_url,
         )
         prepare_topics(settings)
         stop = threading.Event()

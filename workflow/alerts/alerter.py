@@ -21,7 +21,7 @@ from events.kafka_io import Delivery
 from events.schemas import CaseEvent, CaseEventType, Severity, Verdict, utcnow
 from workflow.alerts import render
 from workflow.alerts.channels import Channel
-from workflow.alerts.grouping import Grouper
+from workflow.alerts.grouping import Decision, Grouper
 from workflow.alerts.masking import excerpt
 from workflow.alerts.metrics import HELD, RESENT, SPIKES, SUPPRESSED
 from workflow.alerts.model import Alert, AlertKind, Notification
@@ -91,7 +91,8 @@ class Alerter:
         )
 
     def on_cases(self, batch: list[Delivery[CaseEvent]]) -> None:
-        """Batch handler for vigie.cases; returns once the batch's alerts were delivered."""
+        """Batch handler for vigie.cases; returns once the batch's alerts are queued in the store
+        (then sent at once, unless a delivery pass is already running: the timer's next one)."""
         now = self.clock()
         fresh = []
         with self._lock:
@@ -152,14 +153,14 @@ class Alerter:
         for channel in self.channels:
             channel.close()
 
-    def _queue(self, alerts: list[Alert], now: datetime) -> list[str]:
+    def _queue(self, alerts: list[Alert], now: datetime) -> list[Decision]:
         decisions = self.grouper.add(alerts, now) if alerts else []
         for alert, decision in zip(alerts, decisions, strict=True):
             if decision == "suppress":
                 SUPPRESSED.labels(alert.kind.value, "cooldown").inc()
             elif decision == "hold":
                 HELD.labels(alert.kind.value).inc()
-        return list(decisions)
+        return decisions
 
     def deliver(self, *, wait: bool = False) -> None:
         """Claim what is due, send it, then take it out of the queue. One pass at a time: while
