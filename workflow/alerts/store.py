@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -81,8 +81,9 @@ class GroupState(Protocol):
 
 
 class AlertStore(Protocol):
-    def transaction(self) -> Any:
-        """A context manager giving a GroupState; changes are kept only if it exits cleanly."""
+    def transaction(self) -> AbstractContextManager[GroupState]:
+        """The state for one batch of decisions (in the database: committed only if the block
+        exits cleanly)."""
 
 
 # In memory ------------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ class _Row:
 
 @dataclass
 class MemoryAlertStore:
-    """One process's grouping state (lost with it): for tests and embedded use."""
+    """One process's grouping state, lost with it: for tests, and an Alerter without database."""
 
     incidents: dict[str, datetime] = field(default_factory=dict)
     groups: dict[str, datetime] = field(default_factory=dict)
