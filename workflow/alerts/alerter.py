@@ -129,6 +129,8 @@ class Alerter:
                 if verdict.labels:
                     self._quotes.remember(verdict.post.post_id, quote)
                 watched.append((verdict, quote))
+            if not watched:
+                return  # nothing counted: the spikes are as they were
             self.spikes.observe(watched)
             spikes = [s for s in self.spikes.spikes() if now - s.at <= self.max_age]
         decisions = self._queue([self._spike_alert(s) for s in spikes], now)

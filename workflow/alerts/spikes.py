@@ -98,10 +98,10 @@ class SpikeDetector:
         if span is None:
             return []
         first, now = span
-        self.store.prune(now - self.window - self.baseline)
-        history = min(
-            now - max(first, now - self.window - self.baseline) - self.window, self.baseline
-        )
+        horizon = now - self.window - self.baseline
+        if first < horizon:
+            self.store.prune(horizon)
+        history = min(now - max(first, horizon) - self.window, self.baseline)
         if history < self.window:
             return []
         split = now - self.window

@@ -238,6 +238,9 @@ class _DbState:
         )
 
     def claim_due(self, now: datetime, owner: str, lease: timedelta) -> list[Queued]:
+        due = sa.select(_QUEUE.c.id).where(_QUEUE.c.due_at <= now).limit(1)
+        if self.connection.execute(due).first() is None:
+            return []  # the usual answer, read without taking SQLite's write lock
         # Unclaimed first, then claims that outlived the lease: a plain UPDATE re-checks its
         # WHERE after waiting for a concurrent claimer's row locks, so each row goes to one.
         taken = []
