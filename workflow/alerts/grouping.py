@@ -92,7 +92,13 @@ class Grouper:
 
     def take(self, now: datetime) -> list[Claimed]:
         """Claim what is due: alerts to send alone, and digests whose interval has ended."""
+        prune = self._pruned is None or now - self._pruned >= PRUNE_EVERY
+        if not prune and not self.store.anything_due(now):
+            return []  # the usual answer, found without a write
         with self.store.transaction() as state:
+            if prune:
+                state.prune(now - self.cooldown, now - self.group_interval)
+                self._pruned = now
             queued = state.claim_due(now, self.owner, self.lease)
             digests: dict[str, list[Queued]] = {}
             out = []
@@ -104,9 +110,6 @@ class Grouper:
             for group, items in digests.items():
                 state.mark_group(group, now)
                 out.append(self._claimed(items, held=True))
-            if self._pruned is None or now - self._pruned >= PRUNE_EVERY:
-                state.prune(now - self.cooldown, now - self.group_interval)
-                self._pruned = now
         return out
 
     @staticmethod

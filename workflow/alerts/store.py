@@ -81,6 +81,9 @@ class GroupState(Protocol):
 
 
 class AlertStore(Protocol):
+    def anything_due(self, now: datetime) -> bool:
+        """Whether a queued alert may be due (read outside any transaction: a cheap check)."""
+
     def transaction(self) -> AbstractContextManager[GroupState]:
         """The state for one batch of decisions (in the database: committed only if the block
         exits cleanly)."""
@@ -108,6 +111,9 @@ class MemoryAlertStore:
     queue: dict[int, _Row] = field(default_factory=dict)
     _next_id: int = 1
     _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def anything_due(self, now: datetime) -> bool:
+        return any(row.due <= now for row in self.queue.values())
 
     @contextmanager
     def transaction(self) -> Iterator[MemoryAlertStore]:
@@ -238,9 +244,6 @@ class _DbState:
         )
 
     def claim_due(self, now: datetime, owner: str, lease: timedelta) -> list[Queued]:
-        due = sa.select(_QUEUE.c.id).where(_QUEUE.c.due_at <= now).limit(1)
-        if self.connection.execute(due).first() is None:
-            return []  # the usual answer, read without taking SQLite's write lock
         # Unclaimed first, then claims that outlived the lease: a plain UPDATE re-checks its
         # WHERE after waiting for a concurrent claimer's row locks, so each row goes to one.
         taken = []
@@ -285,8 +288,15 @@ class DbAlertStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def anything_due(self, now: datetime) -> bool:
+        due = sa.select(_QUEUE.c.id).where(_QUEUE.c.due_at <= now).limit(1)
+        with transient_errors("alert state"), self.engine.connect() as connection:
+            return connection.execute(due).first() is not None
+
     @contextmanager
     def transaction(self) -> Iterator[_DbState]:
+        # Each transaction writes first (a claim, an insert, a delete), so on SQLite it takes
+        # the write lock at once instead of upgrading a read, which would fail under a writer.
         with transient_errors("alert state"), self.engine.begin() as connection:
             yield _DbState(connection)
 
