@@ -14,7 +14,9 @@ the same one), and `sent` deletes them once the channels have them. A crash betw
 with all its retries), the restarted service or another replica takes it again and sends it a
 second time. We chose that over the opposite (marking alerts sent before sending them), because
 a comms team must never miss an alert: a rare resend after a crash, never a loss, and never a
-double send by two live replicas or a replayed case event (its incident is in cooldown).
+double send by two live replicas or a replayed case event (its incident is in cooldown). The
+resend carries the same delivery id (the X-Vigie-Delivery header of webhooks and e-mails), so a
+receiver may recognise it.
 """
 
 from __future__ import annotations
