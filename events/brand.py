@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +34,9 @@ __all__ = [
     "RoutingRule",
     "SlaPolicy",
     "SpikePolicy",
+    "HighlightPolicy",
     "StaffMember",
+    "StaffPolicy",
     "Team",
     "brand_config_warnings",
     "TopicRetention",
@@ -101,6 +103,18 @@ class StaffMember(_Section):
         default_factory=dict,
         description="platform -> how that account is used (default professional); collected only "
         "when that use is in `consent`.",
+    )
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+$", description="Where policy reminders go."
+    )
+    manager: str | None = Field(
+        default=None,
+        description="Staff id or team member id of who hears when the policy acceptance is overdue.",
+    )
+    highlights: list[StaffUse] = Field(
+        default_factory=lambda: ["official", "professional"],
+        description="Uses whose posts may be shown as highlights; a personal account only when "
+        "the employee agreed to it.",
     )
 
     @model_validator(mode="after")
@@ -371,6 +385,42 @@ class RetentionPolicy(_Section):
         return parse_duration(getattr(self, kind))[0]
 
 
+class StaffPolicy(_Section):
+    """The social-media policy every employee of the roster reads and accepts: again when its
+    version changes, and at least every `renew_every`."""
+
+    version: str = Field(min_length=1, max_length=40)
+    url: str = Field(pattern=r"^https?://\S+$", description="Where employees read it.")
+    published: date = Field(description="When this version came out: its grace period starts.")
+    grace: Duration = Field(default="30d", description="Time to accept a new version.")
+    renew_every: Duration = Field(default="365d", description="Acceptance lasts this long.")
+    remind_before: Duration = Field(default="14d", description="The employee's reminder: due soon.")
+    mail_channel: str | None = Field(
+        default=None, description="Email alert channel whose SMTP server sends; default the first."
+    )
+
+    _durations = field_validator("grace", "renew_every", "remind_before")(_days)
+
+    def of(self, field: str) -> timedelta:
+        return parse_duration(getattr(self, field))[0]
+
+
+class HighlightPolicy(_Section):
+    """Staff posts that do what the policy encourages, gathered for the comms lead."""
+
+    recipients: list[str] = Field(default_factory=list, description="Who gets the weekly digest.")
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_hour: int = Field(default=9, ge=0, le=23, description="Local hour (triage calendar).")
+    engagement_factor: float = Field(
+        default=3.0, gt=1, description="Well received: this many times the person's usual."
+    )
+    min_engagement: int = Field(default=20, ge=1, description="And at least this many reactions.")
+    baseline_posts: int = Field(default=5, ge=1, description="Posts before a baseline counts.")
+    mail_channel: str | None = Field(
+        default=None, description="Email alert channel whose SMTP server sends; default the first."
+    )
+
+
 class BrandConfig(_Section):
     brand: Brand
     staff: list[StaffMember] = Field(default_factory=list)
@@ -386,6 +436,8 @@ class BrandConfig(_Section):
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
     names: DisplayNames = Field(default_factory=DisplayNames)
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
+    staff_policy: StaffPolicy | None = None
+    highlights: HighlightPolicy = Field(default_factory=HighlightPolicy)
 
     @cached_property
     def team_ids(self) -> set[str]:
@@ -433,12 +485,39 @@ class BrandConfig(_Section):
                 need_team(("alerts", "channels", i, "teams", j), team)
         for team in self.names.teams:
             need_team(("names", "teams", team), team)
+        errors.extend(self._staff_programme_errors())
         seen: set[str] = set()
         for i, member in enumerate(self.staff):
             if member.id in seen:
                 errors.append((("staff", i, "id"), f"duplicate staff id {member.id!r}"))
             seen.add(member.id)
         return errors
+
+
+    def _staff_programme_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
+        errors: list[tuple[tuple[str | int, ...], str]] = []
+        people = {m.id for m in self.staff} | {m.id for t in self.teams for m in t.members}
+        for i, member in enumerate(self.staff):
+            if member.manager is not None and member.manager not in people:
+                errors.append((("staff", i, "manager"), f"unknown manager {member.manager!r}: "
+                               "name a staff id or a team member id"))
+        emails = {c.name for c in self.alerts.channels if c.type == "email"}
+        for section in ("staff_policy", "highlights"):
+            channel = getattr(getattr(self, section), "mail_channel", None)
+            if channel is not None and channel not in emails:
+                errors.append(((section, "mail_channel"), f"no email channel {channel!r} in alerts"))
+        return errors
+
+    def person_email(self, person_id: str) -> str | None:
+        """The e-mail of a staff member or team member, by id."""
+        for member in self.staff:
+            if member.id == person_id and member.email:
+                return member.email
+        for team in self.teams:
+            for person in team.members:
+                if person.id == person_id and person.email:
+                    return person.email
+        return None
 
 
 def load_brand_config(path: Path | str) -> BrandConfig:

@@ -18,6 +18,11 @@ from events.schemas import utcnow
 __all__ = [
     "FAR_FUTURE",
     "AuditEntry",
+    "EngagementBaseline",
+    "Highlight",
+    "PolicyAcknowledgement",
+    "StaffMail",
+    "StaffPostCheck",
     "AuthToken",
     "Case",
     "CaseLabel",
@@ -360,3 +365,63 @@ class OutboxEvent(SQLModel, table=True):
     payload: str
     created_at: datetime = _when(default_factory=utcnow)
     sent_at: datetime | None = _when(default=None, index=True)
+
+
+# --- the staff programme: policy acceptance, reminders, highlights (workflow.staff_*) ----------
+
+
+class PolicyAcknowledgement(SQLModel, table=True):
+    """One employee of the roster: since when the workflow knows them (a newcomer's grace period
+    starts there) and the policy version they last accepted, when."""
+
+    __tablename__ = "policy_acknowledgements"
+
+    staff_id: str = Field(primary_key=True, max_length=100)
+    enrolled_at: datetime = _when(default_factory=utcnow)
+    version: str | None = Field(default=None, max_length=40)
+    accepted_at: datetime | None = _when(default=None)
+
+
+class StaffMail(SQLModel, table=True):
+    """A staff-programme mail that went out (a reminder step, a digest): its key makes it once."""
+
+    __tablename__ = "staff_mails"
+
+    key: str = Field(primary_key=True, max_length=200)
+    sent_at: datetime = _when(default_factory=utcnow)
+
+
+class StaffPostCheck(SQLModel, table=True):
+    """A staff post as the programme saw it on arrival: was its author's acceptance overdue?"""
+
+    __tablename__ = "staff_post_checks"
+
+    post_id: str = Field(primary_key=True, max_length=250)
+    staff_id: str = Field(max_length=100, index=True)
+    policy_status: str = Field(max_length=10, description="current | due | overdue | unknown")
+    policy_due_at: datetime | None = _when(default=None)
+
+
+class Highlight(SQLModel, table=True):
+    """A staff post that does what the policy encourages, with the evidence that says why."""
+
+    __tablename__ = "highlights"
+    __table_args__ = (sa.UniqueConstraint("post_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: str = Field(max_length=250)
+    staff_id: str = Field(max_length=100, index=True)
+    kind: str = Field(max_length=20)
+    evidence: list[str] = _json()
+    url: str | None = Field(default=None, max_length=2000)
+    posted_at: datetime = _when(index=True)
+
+
+class EngagementBaseline(SQLModel, table=True):
+    """A person's usual engagement per post: running mean of log(1 + reactions)."""
+
+    __tablename__ = "engagement_baselines"
+
+    staff_id: str = Field(primary_key=True, max_length=100)
+    posts: int = 0
+    mean_log: float = 0.0
