@@ -412,16 +412,20 @@ class Highlight(SQLModel, table=True):
     post_id: str = Field(max_length=250)
     staff_id: str = Field(max_length=100, index=True)
     kind: str = Field(max_length=20)
+    account_use: str = Field(
+        max_length=20, description="official | professional | personal: shown while consented."
+    )
     evidence: list[str] = _json()
     url: str | None = Field(default=None, max_length=2000)
     posted_at: datetime = _when(index=True)
 
 
 class EngagementBaseline(SQLModel, table=True):
-    """A person's usual engagement per post: running mean of log(1 + reactions)."""
+    """A person's usual engagement per post on one account (an official account draws more than
+    their own): running mean of log(1 + reactions). `account` is staff id, platform and handle."""
 
     __tablename__ = "engagement_baselines"
 
-    staff_id: str = Field(primary_key=True, max_length=100)
+    account: str = Field(primary_key=True, max_length=350)
     posts: int = 0
     mean_log: float = 0.0

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("post_id", sa.String(length=250), nullable=False),
         sa.Column("staff_id", sa.String(length=100), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("account_use", sa.String(length=20), nullable=False),
         sa.Column("evidence", sa.JSON(), nullable=False),
         sa.Column("url", sa.String(length=2000), nullable=True),
         sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
@@ -58,10 +59,10 @@ def upgrade() -> None:
     op.create_index("ix_highlights_posted_at", "highlights", ["posted_at"], unique=False)
     op.create_table(
         "engagement_baselines",
-        sa.Column("staff_id", sa.String(length=100), nullable=False),
+        sa.Column("account", sa.String(length=350), nullable=False),
         sa.Column("posts", sa.Integer(), nullable=False),
         sa.Column("mean_log", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("staff_id"),
+        sa.PrimaryKeyConstraint("account"),
     )
 
 
