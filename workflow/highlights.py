@@ -23,6 +23,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +35,7 @@ from workflow.models import EngagementBaseline, Highlight, PostRecord
 
 __all__ = [
     "KINDS",
+    "describe",
     "NEEDS_A_DESIGNATED_VOICE",
     "Found",
     "Parent",
@@ -117,8 +119,11 @@ class Parent:
 
 @dataclass
 class Found:
+    """A highlight of one post; each evidence item names its reason in `why` (reply_to,
+    help_cue, customer, good_outcome, engagement) with what it found, for the page to word."""
+
     kind: str
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _first(patterns: list[re.Pattern[str]], text: str) -> str | None:
@@ -141,15 +146,17 @@ def recognise_text(
             voice = sorted(thread_labels & NEEDS_A_DESIGNATED_VOICE)
             cue = _first(HELP_CUES, text)
             if not voice and cue:
-                concern = ", ".join(sorted(parent.labels)) or "no label"
                 found.append(Found("helpful_answer", [
-                    f"reply to a customer's post (@{parent.author_handle}, {concern})",
-                    f"help cue: “{cue}”",
+                    {"why": "reply_to", "handle": parent.author_handle,
+                     "labels": sorted(parent.labels)},
+                    {"why": "help_cue", "text": cue},
                 ]))
         return found
     customer, outcome = _first(CUSTOMER_CUES, text), _first(GOOD_OUTCOME_CUES, text)
     if customer and outcome:
-        found.append(Found("customer_story", [f"customer: “{customer}”", f"good outcome: “{outcome}”"]))
+        found.append(Found("customer_story", [
+            {"why": "customer", "text": customer}, {"why": "good_outcome", "text": outcome},
+        ]))
     return found
 
 
@@ -168,7 +175,7 @@ def account_use(config: BrandConfig, post: Post) -> StaffUse:
 
 
 def _well_received(
-    session: Session, policy: HighlightPolicy, post: Post, flagged: bool, name: str
+    session: Session, policy: HighlightPolicy, post: Post, flagged: bool
 ) -> Found | None:
     """Compare with the person's usual on this account, then fold the post into it."""
     key = f"{post.staff_member_id}:{post.platform}:{post.author.handle.lower()}"[:350]
@@ -178,11 +185,14 @@ def _well_received(
     if not flagged and baseline.posts >= policy.baseline_posts and reactions >= policy.min_engagement:
         ratio = math.exp(math.log1p(reactions) - baseline.mean_log)
         if ratio >= policy.engagement_factor:
-            usual = math.expm1(baseline.mean_log)
-            found = Found("well_received", [
-                f"{reactions} reactions, {ratio:.1f}× {name}'s usual on @{post.author.handle} "
-                f"(about {usual:.0f} over {baseline.posts} posts)"
-            ])
+            found = Found("well_received", [{
+                "why": "engagement",
+                "reactions": reactions,
+                "ratio": round(ratio, 1),
+                "usual": round(math.expm1(baseline.mean_log), 1),
+                "posts": baseline.posts,
+                "handle": post.author.handle,
+            }])
     baseline.posts += 1
     baseline.mean_log += (math.log1p(reactions) - baseline.mean_log) / baseline.posts
     session.add(baseline)
@@ -231,7 +241,7 @@ def record_highlights(
         found = recognise_text(post, labels, parent, thread_labels.get(post.thread_id, set()))
         member = members[post.staff_member_id]  # type: ignore[index]
         use = account_use(config, post)
-        if (well := _well_received(session, config.highlights, post, bool(labels), member.name)):
+        if (well := _well_received(session, config.highlights, post, bool(labels))):
             found.append(well)
         rows.extend(
             {
@@ -266,7 +276,7 @@ class HighlightView:
     posted_at: datetime
     url: str | None
     text: str | None
-    evidence: list[str]
+    evidence: list[dict[str, Any]]
 
 
 def shown_highlights(
@@ -308,3 +318,21 @@ def shown_highlights(
             )
         )
     return views
+
+
+def describe(item: dict[str, Any]) -> str:
+    """One evidence item in words, French then English (for mails; the page words its own)."""
+    why = item.get("why")
+    if why == "reply_to":
+        labels = ", ".join(item.get("labels") or []) or "-"
+        return (f"répond à un client / replies to a customer: @{item.get('handle')} ({labels})")
+    if why == "help_cue":
+        return f"aide / help: « {item.get('text')} »"
+    if why == "customer":
+        return f"client / customer: « {item.get('text')} »"
+    if why == "good_outcome":
+        return f"bon dénouement / good outcome: « {item.get('text')} »"
+    if why == "engagement":
+        return (f"{item.get('reactions')} réactions / reactions, {item.get('ratio')}× "
+                f"l'habitude / the usual ({item.get('usual')}, {item.get('posts')} posts)")
+    return str(item)

@@ -415,7 +415,7 @@ class Highlight(SQLModel, table=True):
     account_use: str = Field(
         max_length=20, description="official | professional | personal: shown while consented."
     )
-    evidence: list[str] = _json()
+    evidence: list[dict[str, Any]] = _json()
     url: str | None = Field(default=None, max_length=2000)
     posted_at: datetime = _when(index=True)
 

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from events.brand import BrandConfig
 from workflow.db import transient_errors
 from workflow.draft_links import DraftLink, sign
-from workflow.highlights import HighlightView, shown_highlights
+from workflow.highlights import HighlightView, describe, shown_highlights
 from workflow.intake_posts import insert_ignore
 from workflow.metrics import STAFF_MAILS
 from workflow.models import StaffMail
@@ -191,7 +191,7 @@ class StaffProgramme:
                 lines.append(f"  « {view.text[:280]} »")
             if view.url:
                 lines.append(f"  {view.url}")
-            lines.extend(f"  - {reason}" for reason in view.evidence)
+            lines.extend(f"  - {describe(item)}" for item in view.evidence)
             lines.append("")
         lines.append(f"{self.public_url}/staff")
         subject = f"Points forts de l'équipe / Staff highlights — {moment:%Y-%m-%d}"

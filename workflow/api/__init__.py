@@ -24,6 +24,7 @@ from workflow.api import (
     privacy_routes,
     report_routes,
     security_routes,
+    staff_routes,
     team_routes,
     user_routes,
 )
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
         report_routes,
         names_routes,
         draft_link_routes,
+        staff_routes,
         security_routes,
         privacy_routes,
     ):
