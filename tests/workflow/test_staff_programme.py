@@ -1,5 +1,7 @@
-"""The policy acknowledgement: due dates, reminders to a real SMTP server (once per step), the
-overdue flag on a staff post's case, and the acknowledgement made with a signed link."""
+"""The staff programme. Policy acknowledgement: due dates, reminders to a real SMTP server (once
+per step), the overdue flag on a staff post's case, the acknowledgement made with a signed link.
+Highlights: what earns one (and what does not), consent to show an account, the per-account
+engagement baseline, the API, the metric and the weekly digest."""
 
 from __future__ import annotations
 
@@ -12,16 +14,19 @@ from typing import Any
 import pytest
 import yaml
 from alerts.conftest import Mailbox, mailbox  # noqa: F401  (the aiosmtpd fixture)
+from helpers import make_post
+from prometheus_client import REGISTRY
 from sqlmodel import Session
 
 from events.brand import StaffMember, StaffPolicy, load_brand_config
 from events.schemas import utcnow
 from events.settings import BUNDLED_BRAND_CONFIG, Settings
 from workflow.draft_links import DraftLink, load_key, sign
+from workflow.highlights import Parent, recognise_text
 from workflow.models import PolicyAcknowledgement
 from workflow.staff_mail import StaffMailer
 from workflow.staff_policy import standing
-from workflow.staff_programme import StaffProgramme
+from workflow.staff_programme import StaffProgramme, digest_moment
 
 NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 POLICY = StaffPolicy(
@@ -279,3 +284,149 @@ def test_the_bundled_file_names_a_policy_and_every_manager_exists() -> None:
     assert config.staff_policy is not None
     for member in config.staff:
         assert member.email and member.manager and config.person_email(member.manager)
+
+
+# --- highlights ---------------------------------------------------------------------------------
+
+WEEK = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday
+MONDAY_AFTER = datetime(2026, 11, 30, 15, 30, tzinfo=UTC)  # 10:30 in Toronto, past the digest
+CUSTOMER = Parent(source="mention", author_handle="gab_pelletier", labels=frozenset({"complaint"}))
+
+
+def _staff(text: str, **fields: Any) -> Any:
+    return make_post(text, source="staff", staff_member_id="s-003", reply_to_id="1", **fields)
+
+
+@pytest.mark.parametrize(
+    ("text", "parent", "thread", "expected"),
+    [
+        ("@gab Désolée! Écrivez-nous en DM avec votre numéro de compte.", CUSTOMER, set(), True),
+        ("@drouin_t Sorry about that. Send us a DM and we'll check your bill.", CUSTOMER, set(), True),
+        ("@gab lol", CUSTOMER, set(), False),  # no help in it
+        ("@journaliste Je vous écris en DM.", CUSTOMER, {"press_inquiry"}, False),  # spokespersons
+        ("@gab Écrivez-nous en DM.", Parent("staff", "priya_aide", frozenset()), set(), False),
+        ("@gab Écrivez-nous en DM.", None, set(), False),  # the post replied to is unknown
+    ],
+)
+def test_helpful_answer(text: str, parent: Parent | None, thread: set[str], expected: bool) -> None:
+    found = recognise_text(_staff(text), set(), parent, thread | (parent.labels if parent else set()))
+    assert [f.kind for f in found] == (["helpful_answer"] if expected else [])
+    if expected:
+        assert found[0].evidence[0] == {
+            "why": "reply_to", "handle": parent.author_handle, "labels": ["complaint"]  # type: ignore[union-attr]
+        }
+        assert found[0].evidence[1]["why"] == "help_cue" and found[0].evidence[1]["text"].lower() in text.lower()
+
+
+def test_customer_story_and_flagged_posts() -> None:
+    story = make_post("Un client m'a remercié en boutique ce matin, fière de l'équipe!",
+                      source="staff", staff_member_id="s-005")
+    [found] = recognise_text(story, set(), None, set())
+    assert found.kind == "customer_story"
+    assert found.evidence == [
+        {"why": "customer", "text": "client"}, {"why": "good_outcome", "text": "fière"}
+    ]
+    plain = make_post("Belle journée à la boutique de Laval.", source="staff", staff_member_id="s-005")
+    assert recognise_text(plain, set(), None, set()) == []
+    assert recognise_text(story, {"risky_disclosure"}, None, set()) == []  # flagged: a case
+
+
+def _count(kind: str) -> float:
+    return REGISTRY.get_sample_value("vigie_staff_highlights_total", {"kind": kind}) or 0.0
+
+
+def _post(make_verdict: Any, text: str, at: datetime, **fields: Any) -> Any:
+    return make_verdict(text, created_at=at, **fields)
+
+
+def test_highlights_are_gathered_shown_with_consent_and_sent_weekly(
+    staff_api: Any,
+    mailbox: Mailbox,  # noqa: F811
+    make_verdict: Any,
+) -> None:
+    api, settings = staff_api
+    before = {k: _count(k) for k in ("helpful_answer", "customer_story", "well_received")}
+    complaint = _post(
+        make_verdict, "@LaurentiaAide ça fait 3 jours sans Internet, inacceptable", WEEK,
+        labels=(("complaint", "normal"),), platform_post_id="900", conversation_id="900",
+        author={"id": "g1", "handle": "gab_pelletier"},
+    )
+    answer = _post(
+        make_verdict, "@gab_pelletier Désolée Gab! Écrivez-nous en DM avec votre adresse.",
+        WEEK + timedelta(minutes=5), platform_post_id="901", conversation_id="900",
+        reply_to_id="900", source="staff", staff_member_id="s-003",
+        author={"id": "p3", "handle": "priya_aide"},
+    )
+    reporter = _post(
+        make_verdict, "Journaliste à La Presse: pouvez-vous commenter la panne?", WEEK,
+        labels=(("press_inquiry", "high"),), platform_post_id="910", conversation_id="910",
+        author={"id": "j1", "handle": "annie_renaud_eo"},
+    )
+    not_for_staff = _post(
+        make_verdict, "@annie_renaud_eo Je vous écris en DM avec les détails.",
+        WEEK + timedelta(minutes=3), platform_post_id="911", conversation_id="910",
+        reply_to_id="910", source="staff", staff_member_id="s-005",
+        author={"id": "e5", "handle": "emi_bouchard"},
+    )
+    story = _post(
+        make_verdict, "First customer of the week brought us Timbits. Best customers in Quebec!",
+        WEEK + timedelta(hours=1), source="staff", staff_member_id="s-010",
+        author={"id": "k10", "handle": "kobrien_store"},
+    )
+    personal = _post(  # Julien's account is personal and he did not open it to highlights
+        make_verdict, "Fier d'avoir aidé un client à -12 ce matin, merci à l'équipe!",
+        WEEK + timedelta(hours=2), source="staff", staff_member_id="s-004",
+        author={"id": "j4", "handle": "julienroy_net"},
+    )
+    usual = [
+        _post(make_verdict, f"Note technique du jour numéro {i}", WEEK + timedelta(hours=3, minutes=i),
+              source="staff", staff_member_id="s-008", author={"id": "o8", "handle": "ocote_dev"},
+              metrics={"likes": 3 + i % 2, "reposts": 0, "replies": 1, "quotes": 0})
+        for i in range(5)
+    ]
+    popular = _post(
+        make_verdict, "Notre équipe sécurité recrute deux analystes à Montréal.",
+        WEEK + timedelta(hours=4), source="staff", staff_member_id="s-008",
+        author={"id": "o8", "handle": "ocote_dev"},
+        metrics={"likes": 61, "reposts": 20, "replies": 9, "quotes": 2},
+    )
+    api.feed(complaint, reporter)
+    api.feed(answer, not_for_staff, story, personal, *usual, popular)
+
+    listed = api.as_("admin", "GET", "/api/highlights", params={"days": 30})
+    assert listed.status_code == 200, listed.text
+    kinds = {(h["staff_id"], h["kind"]) for h in listed.json()}
+    assert kinds == {
+        ("s-003", "helpful_answer"), ("s-010", "customer_story"), ("s-008", "well_received")
+    }
+    well = next(h for h in listed.json() if h["kind"] == "well_received")
+    assert well["evidence"][0]["reactions"] == 92 and well["evidence"][0]["posts"] == 5
+    assert well["evidence"][0]["ratio"] >= 3 and well["text"].startswith("Notre équipe")
+    only = api.as_("admin", "GET", "/api/highlights", params={"kind": "customer_story"}).json()
+    assert [h["staff_id"] for h in only] == ["s-010"]
+    after = {k: _count(k) for k in before}
+    assert {k: after[k] - before[k] for k in after} == {
+        "helpful_answer": 1, "customer_story": 1, "well_received": 1
+    }
+
+    programme = _programme(api, settings)
+    assert programme.run(api.engine, MONDAY_AFTER)["highlights_digest"] == 1
+    assert programme.run(api.engine, MONDAY_AFTER + timedelta(hours=1))["highlights_digest"] == 0
+    [digest] = [
+        message_from_bytes(m.content, policy=email_policy)
+        for m in mailbox.messages
+        if m.rcpt_tos == ["comms@laurentia.example"]
+    ]
+    body = digest.get_content()
+    for earned in (answer, story, popular):
+        assert earned.post.text[:60] in body
+    for other in (not_for_staff, personal, *usual):
+        assert other.post.text[:40] not in body
+    assert "Priya Natarajan" in body and "Kevin O'Brien" in body and "Olivier Côté" in body
+
+
+def test_digest_moment_is_the_last_configured_weekday_and_hour() -> None:
+    config = load_brand_config(BUNDLED_BRAND_CONFIG)  # Monday 9:00, America/Toronto
+    assert digest_moment(config, MONDAY_AFTER) == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+    sunday = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    assert digest_moment(config, sunday) == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
