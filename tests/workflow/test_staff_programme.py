@@ -430,3 +430,25 @@ def test_digest_moment_is_the_last_configured_weekday_and_hour() -> None:
     assert digest_moment(config, MONDAY_AFTER) == datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
     sunday = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     assert digest_moment(config, sunday) == datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def test_erasing_a_staff_author_removes_their_highlights_and_baseline(
+    staff_api: Any, make_verdict: Any
+) -> None:
+    from sqlmodel import select
+
+    from workflow.erasure import erase_author
+    from workflow.models import EngagementBaseline, Highlight
+
+    api, _ = staff_api
+    story = make_verdict(
+        "Un client m'a remercié ce matin, fière de l'équipe!", source="staff",
+        staff_member_id="s-005", author={"id": "e5", "handle": "emi_bouchard"},
+    )
+    api.feed(story)
+    with Session(api.engine) as session:
+        assert session.exec(select(Highlight)).all()
+        erase_author(session, "x", "emi_bouchard", actor="admin", now=utcnow())
+        session.commit()
+        assert session.exec(select(Highlight)).all() == []
+        assert session.exec(select(EngagementBaseline)).all() == []
