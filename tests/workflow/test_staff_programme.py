@@ -5,6 +5,7 @@ engagement baseline, the API, the metric and the weekly digest."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as email_policy
@@ -452,3 +453,77 @@ def test_erasing_a_staff_author_removes_their_highlights_and_baseline(
         session.commit()
         assert session.exec(select(Highlight)).all() == []
         assert session.exec(select(EngagementBaseline)).all() == []
+
+
+# --- the workflow service on the real broker ---------------------------------------------------
+
+
+def test_the_workflow_service_reminds_and_flags_the_overdue_members_next_post(
+    settings: Settings,
+    database_url: str,
+    tmp_path: Path,
+    mailbox: Mailbox,  # noqa: F811
+    make_verdict: Any,
+) -> None:
+    import threading
+
+    from sqlmodel import col, select
+
+    from events.kafka_io import EventProducer
+    from events.runtime import prepare_topics
+    from workflow.db import init_db
+    from workflow.models import PostRecord, StaffPostCheck
+    from workflow.service import run
+
+    settings = settings.model_copy(
+        update={"database_url": database_url, "brand_config": brand_file(tmp_path, mailbox.port)}
+    )
+    engine = init_db(database_url)
+    now = utcnow()
+    with Session(engine) as session:  # Nadia never accepted; Kevin's year is nearly up
+        session.add(PolicyAcknowledgement(staff_id="s-009", enrolled_at=now - timedelta(days=200)))
+        session.add(PolicyAcknowledgement(
+            staff_id="s-010", enrolled_at=now - timedelta(days=400), version="2026.2",
+            accepted_at=now - timedelta(days=355),
+        ))
+        session.commit()
+    prepare_topics(settings)
+    stop = threading.Event()
+    service = threading.Thread(target=run, args=(settings, stop), daemon=True)
+    service.start()
+    try:
+        mails = mailbox.wait_for(3, timeout=60)
+        assert sorted(m.rcpt_tos[0] for m in mails) == [
+            "camille.tremblay@laurentia.example",  # Nadia's manager
+            "kevin.obrien@laurentia.example",
+            "nadia.haddad@laurentia.example",
+        ]
+        post = make_verdict(
+            "Voici le courriel du client: marc@exemple.qc.ca",
+            (("risky_disclosure", "critical"),),
+            source="staff",
+            staff_member_id="s-009",
+            author={"id": "n9", "handle": "nadia_h_mktg"},
+        )
+        producer = EventProducer(settings.kafka_bootstrap_servers, service="test")
+        producer.send(settings.topics.verdicts, post)
+        producer.flush()
+        producer.close()
+        deadline = time.monotonic() + 60
+        found = None
+        while found is None and time.monotonic() < deadline:
+            with Session(engine) as session:
+                found = session.exec(
+                    select(StaffPostCheck, PostRecord.case_id)
+                    .join(PostRecord, col(PostRecord.id) == col(StaffPostCheck.post_id))
+                    .where(StaffPostCheck.post_id == post.post.post_id)
+                ).first()
+            time.sleep(0.2)
+        assert found is not None, "the post never reached the database"
+        check, case_id = found
+        assert check.policy_status == "overdue" and check.staff_id == "s-009" and case_id
+    finally:
+        stop.set()
+        service.join(30)
+        engine.dispose()
+    assert len(mailbox.messages) == 3  # each step once, even with the pass at start
