@@ -101,7 +101,9 @@ def roster(principal: CurrentPrincipal, session: SessionDep, state: StateDep) ->
     )
 
 
-@router.post("/api/staff-policy/links", response_model=LinkIssued, status_code=201)
+@router.post(
+    "/api/staff-policy/links", response_model=LinkIssued, status_code=201, responses=errors(404)
+)
 def create_policy_link(
     body: LinkCreate, principal: CurrentPrincipal, state: StateDep
 ) -> LinkIssued:
