@@ -485,7 +485,6 @@ class BrandConfig(_Section):
                 need_team(("alerts", "channels", i, "teams", j), team)
         for team in self.names.teams:
             need_team(("names", "teams", team), team)
-        errors.extend(self._staff_programme_errors())
         seen: set[str] = set()
         for i, member in enumerate(self.staff):
             if member.id in seen:
@@ -493,20 +492,6 @@ class BrandConfig(_Section):
             seen.add(member.id)
         return errors
 
-
-    def _staff_programme_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
-        errors: list[tuple[tuple[str | int, ...], str]] = []
-        people = {m.id for m in self.staff} | {m.id for t in self.teams for m in t.members}
-        for i, member in enumerate(self.staff):
-            if member.manager is not None and member.manager not in people:
-                errors.append((("staff", i, "manager"), f"unknown manager {member.manager!r}: "
-                               "name a staff id or a team member id"))
-        emails = {c.name for c in self.alerts.channels if c.type == "email"}
-        for section in ("staff_policy", "highlights"):
-            channel = getattr(getattr(self, section), "mail_channel", None)
-            if channel is not None and channel not in emails:
-                errors.append(((section, "mail_channel"), f"no email channel {channel!r} in alerts"))
-        return errors
 
     def person_email(self, person_id: str) -> str | None:
         """The e-mail of a staff member or team member, by id."""
@@ -559,6 +544,7 @@ def brand_config_warnings(
         *_review_warnings(config, set(review_labels)),
         *_routing_warnings(config),
         *_calendar_warnings(config),
+        *_staff_programme_warnings(config),
     ]
     if not problems:
         return []
@@ -615,6 +601,29 @@ def _calendar_warnings(config: BrandConfig) -> _Problems:
     for name in config.calendars:
         if name not in used:
             problems.append((("calendars", name), f"calendar {name!r} is used by no team or SLA policy"))
+    return problems
+
+
+def _staff_programme_warnings(config: BrandConfig) -> _Problems:
+    """A manager or mail channel that does not exist: those mails are not sent (an employee
+    leaving the roster must not invalidate the file of the people they managed)."""
+    problems: _Problems = []
+    people = {m.id for m in config.staff} | {m.id for t in config.teams for m in t.members}
+    for i, member in enumerate(config.staff):
+        if member.manager is not None and member.manager not in people:
+            problems.append((("staff", i, "manager"), (
+                f"unknown manager {member.manager!r} (a staff id or a team member id): nobody "
+                "hears when this employee's policy acceptance is overdue")))
+        elif member.manager is not None and not config.person_email(member.manager):
+            problems.append((("staff", i, "manager"), (
+                f"manager {member.manager!r} has no email: nobody hears when this employee's "
+                "policy acceptance is overdue")))
+    emails = {c.name for c in config.alerts.channels if c.type == "email"}
+    for section in ("staff_policy", "highlights"):
+        channel = getattr(getattr(config, section), "mail_channel", None)
+        if channel is not None and channel not in emails:
+            problems.append(((section, "mail_channel"), (
+                f"no email channel {channel!r} in alerts: these mails are not sent")))
     return problems
 
 

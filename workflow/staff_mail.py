@@ -35,7 +35,8 @@ class StaffMailer:
             emails[0] if emails else None
         )
         if chosen is None:
-            log.warning("staff mails are off: no email channel in the brand configuration")
+            wanted = f"named {channel_name!r}" if channel_name else "at all"
+            log.warning("staff mails are off: no email channel %s in the brand configuration", wanted)
             return None
         built = build_channel(chosen, environ)
         if not isinstance(built, EmailChannel):

@@ -527,3 +527,20 @@ def test_the_workflow_service_reminds_and_flags_the_overdue_members_next_post(
         service.join(30)
         engine.dispose()
     assert len(mailbox.messages) == 3  # each step once, even with the pass at start
+
+
+def test_a_missing_manager_is_a_warning_with_its_line(tmp_path: Path) -> None:
+    from events.brand import brand_config_warnings
+
+    data = yaml.safe_load(BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8"))
+    data["staff"] = [m for m in data["staff"] if m["id"] != "s-001"]  # Camille left
+    data["staff_policy"]["mail_channel"] = "nowhere"
+    path = tmp_path / "brand.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = load_brand_config(path)  # still valid: the others keep their roster
+    warnings = brand_config_warnings(path, config)
+    managed = [w for w in warnings if "unknown manager 's-001'" in w]
+    assert len(managed) == sum(1 for m in data["staff"] if m.get("manager") == "s-001") > 0
+    assert all(w.startswith(f"{path}:") and ".manager:" in w for w in managed)
+    assert any("staff_policy.mail_channel: no email channel 'nowhere'" in w for w in warnings)
+    assert StaffMailer.from_config(config, "nowhere", {}) is None
