@@ -16,7 +16,8 @@ the next pass.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -35,14 +36,20 @@ from workflow.models import StaffMail
 from workflow.staff_mail import StaffMailer
 from workflow.staff_policy import Standing, roster_standing
 
-__all__ = ["KIND_NAMES", "StaffProgramme", "digest_moment", "link_expiry"]
+__all__ = [
+    "KIND_NAMES",
+    "StaffProgramme",
+    "digest_moment",
+    "link_expiry",
+    "programme_from_settings",
+]
 
 log = logging.getLogger(__name__)
 
 KIND_NAMES = {
     "helpful_answer": ("Réponse utile", "Helpful answer"),
     "customer_story": ("Histoire client", "Customer story"),
-    "well_received": ("Très bien reçu", "Well received"),
+    "well_received": ("Très bien reçue", "Well received"),
 }
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LINK_MINIMUM = timedelta(days=14)
@@ -200,14 +207,12 @@ class StaffProgramme:
 
 def programme_from_settings(
     config: BrandConfig,
-    environ: dict[str, str] | None,
+    environ: Mapping[str, str] | None,
     link_key: Callable[[], bytes],
     public_url: str,
 ) -> StaffProgramme:
     """The pass as the workflow service runs it (mailers from the brand's email channels)."""
-    import os
-
-    env = dict(os.environ) if environ is None else environ
+    env = os.environ if environ is None else environ
     policy_channel = config.staff_policy.mail_channel if config.staff_policy else None
     return StaffProgramme(
         config=config,
