@@ -2,7 +2,8 @@
 
 Three kinds, each a simple rule a person can check in one glance:
 
-- `helpful_answer`: a staff reply to a customer's post (a mention) that carries no label itself,
+- `helpful_answer`: a staff reply to a customer's post (a mention) that carries no label itself
+  (labels about the profile, such as a missing disclaimer, do not count),
   in a thread where nothing asks for a designated voice (a journalist, a rumour, a disclosure,
   investor talk, harassment, copyright), with a cue of help in French or English (an invitation
   to write in private, a promise to call back, "here's how", a link...).
@@ -36,6 +37,7 @@ from workflow.models import EngagementBaseline, Highlight, PostRecord
 __all__ = [
     "KINDS",
     "describe",
+    "ABOUT_THE_PROFILE",
     "NEEDS_A_DESIGNATED_VOICE",
     "Found",
     "Parent",
@@ -54,6 +56,10 @@ NEEDS_A_DESIGNATED_VOICE = frozenset(
 )
 """Threads where an employee's answer is not what the policy asks for: spokespersons, comms,
 investor relations or legal answer there."""
+
+ABOUT_THE_PROFILE = frozenset({"missing_disclaimer"})
+"""Labels about the author's profile, not the post: they do not keep a good post from being a
+highlight (the label still opens its case for HR)."""
 
 
 def _cues(*patterns: str) -> list[re.Pattern[str]]:
@@ -236,7 +242,7 @@ def record_highlights(
     rows: list[dict] = []
     for verdict in shown:
         post = verdict.post
-        labels = {lv.label.value for lv in verdict.labels}
+        labels = {lv.label.value for lv in verdict.labels} - ABOUT_THE_PROFILE
         parent = parents.get(f"{post.platform}:{post.reply_to_id}") if post.reply_to_id else None
         found = recognise_text(post, labels, parent, thread_labels.get(post.thread_id, set()))
         member = members[post.staff_member_id]  # type: ignore[index]

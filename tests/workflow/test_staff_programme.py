@@ -369,9 +369,10 @@ def test_highlights_are_gathered_shown_with_consent_and_sent_weekly(
         reply_to_id="910", source="staff", staff_member_id="s-005",
         author={"id": "e5", "handle": "emi_bouchard"},
     )
-    story = _post(
+    story = _post(  # its profile lacks the disclaimer: a case for HR, still a good story
         make_verdict, "First customer of the week brought us Timbits. Best customers in Quebec!",
-        WEEK + timedelta(hours=1), source="staff", staff_member_id="s-010",
+        WEEK + timedelta(hours=1), labels=(("missing_disclaimer", "low"),),
+        source="staff", staff_member_id="s-010",
         author={"id": "k10", "handle": "kobrien_store"},
     )
     personal = _post(  # Julien's account is personal and he did not open it to highlights
