@@ -4,6 +4,7 @@ makes from a signed link with no queue account (/acknowledge)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,7 +47,7 @@ def answered(server: Any, make_verdict: Any) -> Any:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_staff_page_and_acknowledgement_in_one_language(
-    browser: Browser, answered: Any, lang: str
+    browser: Browser, answered: Any, lang: str, artifacts: Path
 ) -> None:
     words = WORDS[lang]
     context = browser.new_context(locale=f"{lang}-CA", viewport={"width": 1366, "height": 900})
@@ -66,6 +67,7 @@ def test_staff_page_and_acknowledgement_in_one_language(
         expect(highlight).to_contain_text(words["kind"])
         expect(highlight).to_contain_text("Écrivez-nous en DM")
         assert_only(page, lang, "staff page")
+        page.screenshot(path=artifacts / f"staff-{lang}.png", full_page=True)
 
         issued = answered.call("POST", "/api/staff-policy/links", json={"staff_id": "s-010"})
         assert issued.status_code == 201, issued.text
@@ -80,6 +82,7 @@ def test_staff_page_and_acknowledgement_in_one_language(
         ack.get_by_role("button", name=words["accept"]).click()
         expect(ack.locator("#ack-hello")).to_contain_text(words["thanks"])
         assert_only(ack, lang, "acknowledged")
+        ack.screenshot(path=artifacts / f"acknowledge-{lang}.png", full_page=True)
         employee.close()
         roster = answered.call("GET", "/api/staff-policy").json()
         kevin = next(s for s in roster["staff"] if s["staff_id"] == "s-010")
