@@ -502,3 +502,8 @@ def test_staff_highlights_of_the_sample_reach_prometheus(stack: Stack) -> None:
     assert found.get("helpful_answer", 0) > 0, found
     panel = stack.query("sum by (kind) (increase(vigie_staff_highlights_total[7d]))")
     assert {r["metric"]["kind"] for r in panel} >= {"helpful_answer", "customer_story"}
+    standing = {
+        r["metric"]["status"]: float(r["value"][1])
+        for r in stack.query("max by (status) (vigie_staff_policy_employees)")
+    }
+    assert sum(standing.values()) == 10  # the sample roster, each in one standing

@@ -166,6 +166,9 @@ def test_reminders_reach_the_employee_then_the_manager_once_each(
             "s-010": {"version": "2026.2", "accepted_at": now - timedelta(days=360)},  # due
         },
     )
+    metrics = api.client.get("/metrics").text
+    for status, count in (("current", 8), ("due", 1), ("overdue", 1)):
+        assert f'vigie_staff_policy_employees{{status="{status}"}} {count}.0' in metrics
     programme = _programme(api, settings)
     sent = programme.run(api.engine, now)
     assert sent == {
