@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +34,9 @@ __all__ = [
     "RoutingRule",
     "SlaPolicy",
     "SpikePolicy",
+    "HighlightPolicy",
     "StaffMember",
+    "StaffPolicy",
     "Team",
     "brand_config_warnings",
     "TopicRetention",
@@ -101,6 +103,18 @@ class StaffMember(_Section):
         default_factory=dict,
         description="platform -> how that account is used (default professional); collected only "
         "when that use is in `consent`.",
+    )
+    email: str | None = Field(
+        default=None, pattern=r"^[^@\s]+@[^@\s]+$", description="Where policy reminders go."
+    )
+    manager: str | None = Field(
+        default=None,
+        description="Staff id or team member id of who hears when the policy acceptance is overdue.",
+    )
+    highlights: list[StaffUse] = Field(
+        default_factory=lambda: ["official", "professional"],
+        description="Uses whose posts may be shown as highlights; a personal account only when "
+        "the employee agreed to it.",
     )
 
     @model_validator(mode="after")
@@ -371,6 +385,42 @@ class RetentionPolicy(_Section):
         return parse_duration(getattr(self, kind))[0]
 
 
+class StaffPolicy(_Section):
+    """The social-media policy every employee of the roster reads and accepts: again when its
+    version changes, and at least every `renew_every`."""
+
+    version: str = Field(min_length=1, max_length=40)
+    url: str = Field(pattern=r"^https?://\S+$", description="Where employees read it.")
+    published: date = Field(description="When this version came out: its grace period starts.")
+    grace: Duration = Field(default="30d", description="Time to accept a new version.")
+    renew_every: Duration = Field(default="365d", description="Acceptance lasts this long.")
+    remind_before: Duration = Field(default="14d", description="The employee's reminder: due soon.")
+    mail_channel: str | None = Field(
+        default=None, description="Email alert channel whose SMTP server sends; default the first."
+    )
+
+    _durations = field_validator("grace", "renew_every", "remind_before")(_days)
+
+    def of(self, field: str) -> timedelta:
+        return parse_duration(getattr(self, field))[0]
+
+
+class HighlightPolicy(_Section):
+    """Staff posts that do what the policy encourages, gathered for the comms lead."""
+
+    recipients: list[str] = Field(default_factory=list, description="Who gets the weekly digest.")
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_hour: int = Field(default=9, ge=0, le=23, description="Local hour (triage calendar).")
+    engagement_factor: float = Field(
+        default=3.0, gt=1, description="Well received: this many times the person's usual."
+    )
+    min_engagement: int = Field(default=20, ge=1, description="And at least this many reactions.")
+    baseline_posts: int = Field(default=5, ge=1, description="Posts before a baseline counts.")
+    mail_channel: str | None = Field(
+        default=None, description="Email alert channel whose SMTP server sends; default the first."
+    )
+
+
 class BrandConfig(_Section):
     brand: Brand
     staff: list[StaffMember] = Field(default_factory=list)
@@ -386,6 +436,8 @@ class BrandConfig(_Section):
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
     names: DisplayNames = Field(default_factory=DisplayNames)
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
+    staff_policy: StaffPolicy | None = None
+    highlights: HighlightPolicy = Field(default_factory=HighlightPolicy)
 
     @cached_property
     def team_ids(self) -> set[str]:
@@ -441,6 +493,18 @@ class BrandConfig(_Section):
         return errors
 
 
+    def person_email(self, person_id: str) -> str | None:
+        """The e-mail of a staff member or team member, by id."""
+        for member in self.staff:
+            if member.id == person_id and member.email:
+                return member.email
+        for team in self.teams:
+            for person in team.members:
+                if person.id == person_id and person.email:
+                    return person.email
+        return None
+
+
 def load_brand_config(path: Path | str) -> BrandConfig:
     """Read and validate a brand configuration file; ConfigError names file, line and field."""
     path = Path(path)
@@ -480,6 +544,7 @@ def brand_config_warnings(
         *_review_warnings(config, set(review_labels)),
         *_routing_warnings(config),
         *_calendar_warnings(config),
+        *_staff_programme_warnings(config),
     ]
     if not problems:
         return []
@@ -536,6 +601,29 @@ def _calendar_warnings(config: BrandConfig) -> _Problems:
     for name in config.calendars:
         if name not in used:
             problems.append((("calendars", name), f"calendar {name!r} is used by no team or SLA policy"))
+    return problems
+
+
+def _staff_programme_warnings(config: BrandConfig) -> _Problems:
+    """A manager or mail channel that does not exist: those mails are not sent (an employee
+    leaving the roster must not invalidate the file of the people they managed)."""
+    problems: _Problems = []
+    people = {m.id for m in config.staff} | {m.id for t in config.teams for m in t.members}
+    for i, member in enumerate(config.staff):
+        if member.manager is not None and member.manager not in people:
+            problems.append((("staff", i, "manager"), (
+                f"unknown manager {member.manager!r} (a staff id or a team member id): nobody "
+                "hears when this employee's policy acceptance is overdue")))
+        elif member.manager is not None and not config.person_email(member.manager):
+            problems.append((("staff", i, "manager"), (
+                f"manager {member.manager!r} has no email: nobody hears when this employee's "
+                "policy acceptance is overdue")))
+    emails = {c.name for c in config.alerts.channels if c.type == "email"}
+    for section in ("staff_policy", "highlights"):
+        channel = getattr(getattr(config, section), "mail_channel", None)
+        if channel is not None and channel not in emails:
+            problems.append(((section, "mail_channel"), (
+                f"no email channel {channel!r} in alerts: these mails are not sent")))
     return problems
 
 

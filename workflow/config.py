@@ -22,6 +22,13 @@ class WorkflowSettings(BaseSettings):
     sla_clock_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the SLA clock looks at due tasks."
     )
+    staff_minutes: float = Field(
+        default=15.0,
+        gt=0,
+        le=24 * 60,
+        description="How often the workflow service looks for policy reminders and the weekly "
+        "highlights digest to send (each mail goes once).",
+    )
     purge_minutes: float = Field(
         default=60.0,
         gt=0,

@@ -1,4 +1,5 @@
-"""Signed links that open the draft check to an employee of the roster, with no queue account.
+"""Signed links that open a page to an employee of the roster, with no queue account: the draft
+check, and the policy acknowledgement (a link's `purpose` says which; one never opens the other).
 
 A link carries the employee's roster id and an expiry, signed with HMAC-SHA256 under a server
 key: nothing is stored, so a link stops working when it expires, when the employee leaves the
@@ -17,15 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["DraftLink", "load_key", "sign", "verify"]
+__all__ = ["PURPOSES", "DraftLink", "load_key", "sign", "verify"]
 
 _KEY_FILE = "draft-link.key"
+
+
+PURPOSES = ("draft", "policy")
 
 
 @dataclass(frozen=True)
 class DraftLink:
     staff_id: str
     expires_at: datetime
+    purpose: str = "draft"
 
 
 def load_key(configured: str | None, data_dir: Path) -> bytes:
@@ -61,18 +66,27 @@ def _signature(key: bytes, payload: str) -> str:
 
 
 def sign(key: bytes, link: DraftLink) -> str:
-    payload = _b64(f"{link.staff_id}\n{int(link.expires_at.timestamp())}".encode())
+    if link.purpose not in PURPOSES:
+        raise ValueError(f"unknown link purpose {link.purpose!r}")
+    fields = [link.staff_id, str(int(link.expires_at.timestamp()))]
+    if link.purpose != "draft":  # draft-check links keep their original two fields
+        fields.append(link.purpose)
+    payload = _b64("\n".join(fields).encode())
     return f"{payload}.{_signature(key, payload)}"
 
 
-def verify(key: bytes, token: str, *, now: datetime) -> DraftLink | None:
-    """The link a token stands for, or None when it is forged, malformed or expired."""
+def verify(key: bytes, token: str, *, now: datetime, purpose: str = "draft") -> DraftLink | None:
+    """The link a token stands for, or None when it is forged, malformed, expired or made for
+    another purpose."""
     payload, _, signature = token.partition(".")
     if not payload or not hmac.compare_digest(signature, _signature(key, payload)):
         return None
     try:
-        staff_id, expires = _unb64(payload).decode().split("\n")
+        staff_id, expires, *rest = _unb64(payload).decode().split("\n")
         expires_at = datetime.fromtimestamp(int(expires), UTC)
     except ValueError:
         return None
-    return DraftLink(staff_id, expires_at) if now < expires_at else None
+    found = rest[0] if len(rest) == 1 else "draft" if not rest else None
+    if found != purpose:
+        return None
+    return DraftLink(staff_id, expires_at, found) if now < expires_at else None

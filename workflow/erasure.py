@@ -25,7 +25,17 @@ from sqlmodel import Session, col, select
 
 from events.pseudonyms import author_ref
 from events.schemas import CaseEventType
-from workflow.models import AuditEntry, Case, Feedback, OutboxEvent, PostRecord, ShadowVerdict
+from workflow.models import (
+    AuditEntry,
+    Case,
+    EngagementBaseline,
+    Feedback,
+    Highlight,
+    OutboxEvent,
+    PostRecord,
+    ShadowVerdict,
+    StaffPostCheck,
+)
 from workflow.records import audit, emit
 
 __all__ = ["ERASED", "ErasureResult", "erase_author", "export_author"]
@@ -128,6 +138,11 @@ def erase_author(
     result.feedback = _delete(
         session, Feedback, col(Feedback.post_id).in_(post_ids) | (col(Feedback.author_ref) == ref)
     )
+    # The staff programme's notes on those posts (highlights, overdue checks) and baseline.
+    _delete(session, Highlight, col(Highlight.post_id).in_(post_ids))
+    _delete(session, StaffPostCheck, col(StaffPostCheck.post_id).in_(post_ids))
+    account = f":{platform}:{handle.lstrip('@').lower()}"
+    _delete(session, EngagementBaseline, col(EngagementBaseline.account).endswith(account))
     result.posts = _delete(session, PostRecord, col(PostRecord.id).in_(post_ids))
 
     own_ids = {c.id for c in own_cases}

@@ -25,6 +25,7 @@ from workflow.intake_posts import insert_shadows, post_record, recorded_reason
 from workflow.models import Case, CaseTeam, PostRecord, Task
 from workflow.records import RowBuffer
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
+from workflow.staff_posts import record_staff_posts
 from workflow.staffing import Roster
 from workflow.transitions import State
 
@@ -76,6 +77,7 @@ def ingest_verdicts(
             apply_contributions(session, book, works, rows, now)
         _persist(session, works)
     rows.write(session)
+    record_staff_posts(session, book.config, fresh, now)
     return result
 
 

@@ -16,6 +16,8 @@ __all__ = [
     "PURGED",
     "RELABELS",
     "RESOLUTION_SECONDS",
+    "STAFF_HIGHLIGHTS",
+    "STAFF_MAILS",
     "VERDICTS",
 ]
 
@@ -73,4 +75,16 @@ PURGED = Counter(
 ERASURES = Counter(
     "vigie_erasures_total",
     "Erasure requests carried out (all that Vigie held about one author removed).",
+)
+
+STAFF_HIGHLIGHTS = Counter(
+    "vigie_staff_highlights_total",
+    "Staff posts gathered as highlights, by kind (helpful_answer, customer_story, well_received).",
+    ["kind"],
+)
+STAFF_MAILS = Counter(
+    "vigie_staff_mails_total",
+    "Staff-programme mails, by kind (policy_reminder, policy_overdue, highlights_digest) and "
+    "outcome (sent, failed).",
+    ["kind", "outcome"],
 )

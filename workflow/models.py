@@ -21,6 +21,11 @@ __all__ = [
     "AlertIncident",
     "AlertQueued",
     "AuditEntry",
+    "EngagementBaseline",
+    "Highlight",
+    "PolicyAcknowledgement",
+    "StaffMail",
+    "StaffPostCheck",
     "AuthToken",
     "Case",
     "CaseLabel",
@@ -415,3 +420,67 @@ class SpikeSighting(SQLModel, table=True):
     series: str = Field(primary_key=True, max_length=250)
     post_ref: str = Field(primary_key=True, max_length=64)
     at: datetime = _when()
+
+
+# --- the staff programme: policy acceptance, reminders, highlights (workflow.staff_*) ----------
+
+
+class PolicyAcknowledgement(SQLModel, table=True):
+    """One employee of the roster: since when the workflow knows them (a newcomer's grace period
+    starts there) and the policy version they last accepted, when."""
+
+    __tablename__ = "policy_acknowledgements"
+
+    staff_id: str = Field(primary_key=True, max_length=100)
+    enrolled_at: datetime = _when(default_factory=utcnow)
+    version: str | None = Field(default=None, max_length=40)
+    accepted_at: datetime | None = _when(default=None)
+
+
+class StaffMail(SQLModel, table=True):
+    """A staff-programme mail that went out (a reminder step, a digest): its key makes it once."""
+
+    __tablename__ = "staff_mails"
+
+    key: str = Field(primary_key=True, max_length=200)
+    sent_at: datetime = _when(default_factory=utcnow)
+
+
+class StaffPostCheck(SQLModel, table=True):
+    """A staff post as the programme saw it on arrival: was its author's acceptance overdue?"""
+
+    __tablename__ = "staff_post_checks"
+
+    post_id: str = Field(primary_key=True, max_length=250)
+    staff_id: str = Field(max_length=100, index=True)
+    policy_status: str = Field(max_length=10, description="current | due | overdue | unknown")
+    policy_due_at: datetime | None = _when(default=None)
+
+
+class Highlight(SQLModel, table=True):
+    """A staff post that does what the policy encourages, with the evidence that says why."""
+
+    __tablename__ = "highlights"
+    __table_args__ = (sa.UniqueConstraint("post_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: str = Field(max_length=250)
+    staff_id: str = Field(max_length=100, index=True)
+    kind: str = Field(max_length=20)
+    account_use: str = Field(
+        max_length=20, description="official | professional | personal: shown while consented."
+    )
+    evidence: list[dict[str, Any]] = _json()
+    url: str | None = Field(default=None, max_length=2000)
+    posted_at: datetime = _when(index=True)
+
+
+class EngagementBaseline(SQLModel, table=True):
+    """A person's usual engagement per post on one account (an official account draws more than
+    their own): running mean of log(1 + reactions). `account` is staff id, platform and handle."""
+
+    __tablename__ = "engagement_baselines"
+
+    account: str = Field(primary_key=True, max_length=350)
+    posts: int = 0
+    mean_log: float = 0.0

@@ -1,7 +1,8 @@
 """The workflow service: vigie.verdicts -> cases in the database -> vigie.cases events.
 
 The same thread purges, every VIGIE_PURGE_MINUTES, what the brand's retention policy lets go
-(workflow.retention).
+(workflow.retention), and every VIGIE_STAFF_MINUTES sends the staff programme's policy reminders
+and weekly highlights digest (workflow.staff_programme).
 
 One database transaction per polled batch, committed before the Kafka offsets (a replay is a
 no-op: posts are stored once). A database outage raises TransientError, so the consumer loop
@@ -24,21 +25,25 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from events.brand import load_brand_config
+from events.brand import BrandConfig, load_brand_config
 from events.errors import TransientError
 from events.kafka_io import Delivery, EventProducer, Rejection, consume
 from events.runtime import bootstrap_servers, prepare_topics
 from events.schemas import Verdict, utcnow
 from events.settings import Settings
+from workflow.alerts.service import default_public_url
 from workflow.book import PolicyBook
 from workflow.clock import assign_waiting_tasks, recompute_open_tasks, tick
 from workflow.config import WorkflowSettings
 from workflow.db import init_db, transient_errors
+from workflow.draft_links import load_key
+from workflow.highlights import KINDS
 from workflow.intake import IntakeResult, ingest_verdicts
-from workflow.metrics import INTAKE_SECONDS, VERDICTS
+from workflow.metrics import INTAKE_SECONDS, STAFF_HIGHLIGHTS, VERDICTS
 from workflow.outbox import OutboxRelay
 from workflow.retention import purge
 from workflow.seed import seed_directory
+from workflow.staff_programme import StaffProgramme, programme_from_settings
 
 __all__ = ["VerdictHandler", "run", "start_database"]
 
@@ -129,14 +134,18 @@ def run(settings: Settings, stop: threading.Event) -> None:
     book = PolicyBook(config, restricted_teams=options.restricted, review_labels=options.review)
     servers = bootstrap_servers(settings)
     engine = start_database(settings, stop)
+    for kind in KINDS:  # series at 0 from the start: increase() then sees the first highlight
+        STAFF_HIGHLIGHTS.labels(kind)
     prepare_topics(settings)
     producer = EventProducer(servers, service="workflow")
     relay = OutboxRelay(engine, producer, settings.topics.cases)
+    staff = _staff_programme(settings, options, config)
     clock = threading.Thread(
         target=_clock_loop,
         name="sla-clock",
         daemon=True,
         args=(engine, book, relay, stop, options.sla_clock_seconds, options.purge_minutes * 60),
+        kwargs={"staff": staff, "staff_every": options.staff_minutes * 60},
     )
     clock.start()
     try:
@@ -163,11 +172,15 @@ def _clock_loop(
     stop: threading.Event,
     interval: float,
     purge_every: float,
+    *,
+    staff: StaffProgramme | None = None,
+    staff_every: float = 900.0,
 ) -> None:
     """Recompute open deadlines once (the calendar may have changed), then tick on a schedule;
-    purge expired records at start and every `purge_every` seconds."""
+    purge expired records at start and every `purge_every` seconds; send the staff programme's
+    mails at start and every `staff_every` seconds."""
     cursor: int | None = 0
-    next_purge = time.monotonic()
+    next_purge = next_staff = time.monotonic()
     while not stop.is_set():
         try:
             if cursor is not None:
@@ -179,6 +192,9 @@ def _clock_loop(
             if time.monotonic() >= next_purge:
                 next_purge = time.monotonic() + purge_every
                 _purge(engine, book, now)
+            if staff is not None and time.monotonic() >= next_staff:
+                next_staff = time.monotonic() + staff_every
+                _staff_pass(engine, staff, now)
         except TransientError as exc:
             log.warning("SLA clock pass failed, will retry: %s", exc)
         if cursor is None:
@@ -195,6 +211,32 @@ def _purge(engine: Engine, book: PolicyBook, now: datetime) -> None:
         return
     if any(purged.values()):
         log.info("retention purge: %s", ", ".join(f"{k} {v}" for k, v in purged.items() if v))
+
+
+def _staff_programme(
+    settings: Settings, options: WorkflowSettings, config: BrandConfig
+) -> StaffProgramme | None:
+    """The staff programme's mails; None when nothing is configured to send."""
+    if config.staff_policy is None and not config.highlights.recipients:
+        return None
+    secret = options.draft_link_secret
+    return programme_from_settings(
+        config,
+        None,
+        lambda: load_key(secret.get_secret_value() if secret else None, settings.data_dir),
+        config.alerts.public_url or default_public_url(settings),
+    )
+
+
+def _staff_pass(engine: Engine, staff: StaffProgramme, now: datetime) -> None:
+    """One pass of reminders and digest; a database refusal is retried at the next pass."""
+    try:
+        sent = staff.run(engine, now)
+    except SQLAlchemyError:
+        log.exception("staff programme pass failed; retrying at the next pass")
+        return
+    if any(sent.values()):
+        log.info("staff programme mails: %s", ", ".join(f"{k} {v}" for k, v in sent.items() if v))
 
 
 def _final_publish(relay: OutboxRelay) -> None:

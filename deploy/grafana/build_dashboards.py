@@ -224,6 +224,20 @@ OVERVIEW = Dashboard(
             [(_sum_rate("vigie_case_events_total", "type"), "{{type}}")],
         ),
         Panel(
+            "Politique médias sociaux / Social media policy",
+            [("max by (status) (vigie_staff_policy_employees)", "{{status}}")],
+            kind="bargauge",
+            description="Employees of the roster current, due (reminded) or overdue (their "
+            "manager told) with the policy's acceptance (the list: /staff, vigie status).",
+        ),
+        Panel(
+            "Points forts des employés 7 j / Staff highlights 7 d",
+            [("sum by (kind) (increase(vigie_staff_highlights_total[7d]))", "{{kind}}")],
+            kind="bargauge",
+            description="Staff posts the policy encourages: helpful answers to customers, customer "
+            "stories, posts far better received than the person's usual (the list: /staff).",
+        ),
+        Panel(
             "Sources",
             [
                 ("max by (source) (vigie_ingest_source_up)", "{{source}} up"),

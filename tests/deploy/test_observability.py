@@ -490,3 +490,20 @@ def test_trouble_fires_rules_that_reach_people_through_alertmanager(stack: Stack
         time.sleep(0.5)
     texts = json.dumps(stack.ops_slack.bodies)
     assert "VigieDeadLettersRising" in texts and "dlq-reason" in texts
+
+
+def test_staff_highlights_of_the_sample_reach_prometheus(stack: Stack) -> None:
+    """The sample stream's staff answers to customers are gathered as highlights and counted by
+    kind; the overview's panel reads that counter."""
+    found = {
+        r["metric"]["kind"]: float(r["value"][1])
+        for r in stack.query("sum by (kind) (vigie_staff_highlights_total)")
+    }
+    assert found.get("helpful_answer", 0) > 0, found
+    panel = stack.query("sum by (kind) (increase(vigie_staff_highlights_total[7d]))")
+    assert {r["metric"]["kind"] for r in panel} >= {"helpful_answer", "customer_story"}
+    standing = {
+        r["metric"]["status"]: float(r["value"][1])
+        for r in stack.query("max by (status) (vigie_staff_policy_employees)")
+    }
+    assert sum(standing.values()) == 10  # the sample roster, each in one standing

@@ -182,10 +182,10 @@ def test_draft_links_refuse_forged_expired_and_unknown(server: Any) -> None:
     from datetime import timedelta
 
     from events.schemas import utcnow
-    from workflow.api.draft_link_routes import _key
+    from workflow.api.draft_link_routes import link_key
     from workflow.draft_links import DraftLink, sign
 
-    key = _key(server.app.state.vigie)
+    key = link_key(server.app.state.vigie)
     expired = sign(key, DraftLink("s-001", utcnow() - timedelta(minutes=1)))
     gone = sign(key, DraftLink("s-999", utcnow() + timedelta(days=1)))  # not on the roster
     for bad in (expired, gone):

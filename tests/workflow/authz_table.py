@@ -60,6 +60,15 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/api/draft-links/staff"): Row(ADMIN),
     ("POST", "/api/draft-links"): Row(ADMIN, json=_json({"staff_id": "s-003"})),
     ("GET", "/api/draft-links/me"): Row("signed"),
+    # The staff programme: leads read the policy roster and highlights; an employee acknowledges
+    # the policy with a signed link (a login is no link); admins make such links.
+    ("GET", "/api/staff-policy"): Row(frozenset({"carelead", "admin"})),
+    ("POST", "/api/staff-policy/links"): Row(ADMIN, json=_json({"staff_id": "s-003"})),
+    ("GET", "/api/staff-policy/me"): Row("signed"),
+    ("POST", "/api/staff-policy/acknowledgements"): Row("signed", json=_json({"version": "x"})),
+    ("GET", "/api/highlights"): Row(frozenset({"carelead", "admin"})),
+    ("GET", "/staff"): Row("public"),  # a shell: its data needs a lead
+    ("GET", "/acknowledge"): Row("public"),  # a shell: its data needs a policy link
     # Logging in.
     ("POST", "/api/auth/token"): Row("public", form=True),
     ("POST", "/api/auth/session"): Row("public", form=True),

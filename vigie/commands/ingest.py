@@ -1,4 +1,5 @@
-"""`vigie ingest`: the ingest service (connectors -> vigie.posts); `vigie status`: source health."""
+"""`vigie ingest`: the ingest service (connectors -> vigie.posts); `vigie status`: source health
+and who on the staff roster is current, due or overdue with the social-media policy."""
 
 from __future__ import annotations
 
@@ -36,8 +37,26 @@ def ingest(
 def status(
     database_url: str | None = typer.Option(None, help="SQLAlchemy URL (VIGIE_DATABASE_URL)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    staff: bool = typer.Option(
+        False, "--staff", help="Only the staff policy standing, every employee of the roster."
+    ),
 ) -> None:
-    """Health of each ingest source; exits 1 when a source is blind or stopped."""
+    """Health of each ingest source, then the staff policy standing; exits 1 when a source is
+    blind or stopped."""
+    if staff:
+        from vigie.commands.staff_status import print_staff, staff_standing
+
+        settings = load_settings(database_url=database_url)
+        require_database(settings.resolved_database_url)
+        try:
+            standing = staff_standing(settings)
+        except VigieError as exc:
+            fail(str(exc))
+        if as_json:
+            typer.echo(json.dumps(standing, indent=2, ensure_ascii=False))
+        else:
+            print_staff(standing, everyone=True)
+        return
     from events.brand import load_brand_config
     from ingest.health import is_blind, silence_seconds
     from ingest.read_budget import ReadBudget
@@ -85,6 +104,13 @@ def status(
         )
     else:
         _print_table(report, now)
+    if not as_json:
+        from vigie.commands.staff_status import print_staff, staff_standing
+
+        try:
+            print_staff(staff_standing(settings), everyone=False)
+        except VigieError as exc:
+            typer.echo(f"staff policy: cannot read it: {exc}")
     if any(r["blind"] or r["state"] == "stopped" for r in report):
         raise typer.Exit(1)
 

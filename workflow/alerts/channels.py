@@ -34,7 +34,9 @@ from workflow.alerts.model import Alert, AlertKind, Notification
 __all__ = [
     "Channel",
     "DeliveryError",
+    "EmailChannel",
     "RetryPolicy",
+    "build_channel",
     "build_channels",
     "sign",
     "verify_signature",
@@ -212,6 +214,11 @@ class EmailChannel(Channel):
         return message
 
     def _send(self, notification: Notification) -> None:
+        self.send_message(self._message(notification))
+
+    def send_message(self, message: EmailMessage) -> None:
+        """One SMTP attempt with this channel's server and login (alerts, and mails to a person
+        such as workflow.staff_mail's); DeliveryError(retryable=...) when it did not go through."""
         config = self.config
         try:
             with smtplib.SMTP(
@@ -221,7 +228,7 @@ class EmailChannel(Channel):
                     smtp.starttls()
                 if config.smtp_username and self._password:
                     smtp.login(config.smtp_username, self._password)
-                smtp.send_message(self._message(notification))
+                smtp.send_message(message)
         except smtplib.SMTPResponseException as exc:
             raise DeliveryError(
                 f"{self.name}: SMTP {exc.smtp_code} {exc.smtp_error!r}",
@@ -263,6 +270,13 @@ def _build_one(
             config, retry, url, (_secret(environ, config.secret_env) or "").encode()
         )
     return EmailChannel(config, retry, _secret(environ, config.password_env))
+
+
+def build_channel(
+    config: AlertChannel, environ: Mapping[str, str], retry: RetryPolicy | None = None
+) -> Channel | str:
+    """One channel, or why it stays disabled; unlike build_channels, sets no alert metric."""
+    return _build_one(config, environ, retry or RetryPolicy())
 
 
 def build_channels(

@@ -24,12 +24,14 @@ from workflow.api import (
     privacy_routes,
     report_routes,
     security_routes,
+    staff_routes,
     team_routes,
     user_routes,
 )
 from workflow.api.deps import AppState
 from workflow.api.errors import document_errors, install_error_handlers
 from workflow.api.open_cases import OpenCasesCollector
+from workflow.api.staff_metrics import PolicyStandingCollector
 from workflow.auth import limit_hashing
 from workflow.book import PolicyBook
 from workflow.config import WorkflowSettings
@@ -70,6 +72,8 @@ def create_app(settings: Settings) -> FastAPI:
         PolicyBook(config, restricted_teams=options.restricted, review_labels=options.review),
     )
     app.state.vigie.registry.register(OpenCasesCollector(engine))
+    if config.staff_policy is not None:
+        app.state.vigie.registry.register(PolicyStandingCollector(engine, config))
     for module in (
         health_routes,
         auth_routes,
@@ -79,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
         report_routes,
         names_routes,
         draft_link_routes,
+        staff_routes,
         security_routes,
         privacy_routes,
     ):

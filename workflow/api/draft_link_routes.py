@@ -16,7 +16,7 @@ from workflow.auth import Role
 from workflow.draft_links import DraftLink, load_key, sign, verify
 from workflow.errors import NotFound
 
-__all__ = ["draft_access", "router"]
+__all__ = ["draft_access", "link_key", "router"]
 
 router = APIRouter(prefix="/api/draft-links", tags=["draft check"])
 LinkHeader = Annotated[str | None, Header(alias="X-Vigie-Draft-Link")]
@@ -47,7 +47,8 @@ class LinkHolder(BaseModel):
     expires_at: datetime
 
 
-def _key(state: StateDep) -> bytes:
+def link_key(state: StateDep) -> bytes:
+    """The key that signs employees' links (draft check and policy acknowledgement)."""
     secret = state.options.draft_link_secret
     return load_key(secret.get_secret_value() if secret else None, state.settings.data_dir)
 
@@ -71,7 +72,7 @@ def create_link(body: LinkCreate, principal: CurrentPrincipal, state: StateDep) 
     if member is None:
         raise NotFound(f"no employee {body.staff_id!r} in the staff roster of the brand file")
     expires_at = (utcnow() + timedelta(days=body.days)).replace(microsecond=0)
-    token = sign(_key(state), DraftLink(member.id, expires_at))
+    token = sign(link_key(state), DraftLink(member.id, expires_at))
     return LinkIssued(
         staff_id=member.id,
         name=member.name,
@@ -85,7 +86,7 @@ def link_holder(state: StateDep, link: LinkHeader = None) -> LinkHolder | None:
     """The employee a valid link names; None without a link; 401 for a bad or expired one."""
     if not link:
         return None
-    found = verify(_key(state), link, now=utcnow())
+    found = verify(link_key(state), link, now=utcnow())
     member = _staff(state).get(found.staff_id) if found else None
     if found is None or member is None:
         raise HTTPException(

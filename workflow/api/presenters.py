@@ -12,6 +12,7 @@ from workflow.api.schemas import (
     CaseDetail,
     CaseSummary,
     DeadlinePublic,
+    PolicyOverdueFlag,
     PostPublic,
     ReviewPublic,
     TaskDetail,
@@ -21,6 +22,7 @@ from workflow.book import PolicyBook
 from workflow.models import AuditEntry, Case, PostRecord, Task
 from workflow.records import histories
 from workflow.review import needs_review
+from workflow.staff_posts import overdue_authors
 
 __all__ = ["case_detail", "case_summary"]
 
@@ -89,6 +91,10 @@ def case_detail(
         ],
         audit=[AuditPublic.model_validate(a, from_attributes=True) for a in audit],
         relabel_request=case.relabel_request,
+        policy_overdue=[
+            PolicyOverdueFlag(post_id=c.post_id, staff_id=c.staff_id, due_at=c.policy_due_at)
+            for c in overdue_authors(session, [p.id for p in posts])
+        ],
     )
 
 

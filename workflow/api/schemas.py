@@ -258,6 +258,14 @@ class AuditPublic(BaseModel):
     after: dict[str, Any]
 
 
+class PolicyOverdueFlag(BaseModel):
+    """A staff post whose author had not accepted the social-media policy in time when it came."""
+
+    post_id: str
+    staff_id: str
+    due_at: datetime | None
+
+
 class CaseDetail(CaseSummary):
     restricted: bool
     closed_at: datetime | None
@@ -269,6 +277,10 @@ class CaseDetail(CaseSummary):
         default=None,
         description="A relabel removing a review label, waiting for a second person to send "
         "the same relabel: labels, post_id, requested_by, requested_at.",
+    )
+    policy_overdue: list[PolicyOverdueFlag] = Field(
+        default_factory=list,
+        description="Staff posts of this case whose author's policy acceptance was overdue.",
     )
 
 

@@ -1,11 +1,12 @@
-"""Routes of the web pages: five HTML shells and their assets; the data comes from /api.
+"""Routes of the web pages: seven HTML shells and their assets; the data comes from /api.
 
 Pages carry no data and need no login to load: each script asks the API with the session cookie
 the login page obtained (HttpOnly, SameSite=Strict, Secure over https; shared by every tab of
 the browser, so a link opened in a new tab lands where it points), and sends the reader to
 /login?next=... when there is none; after login, `next` is followed only to a path of this site.
 /draft-check also works without a login, with a signed link an admin made for an employee
-(see workflow/api/draft_link_routes.py); /settings is for admins.
+(see workflow/api/draft_link_routes.py), and /acknowledge with a signed policy link (see
+workflow/api/staff_routes.py); /settings is for admins, /staff for leads and admins.
 A strict Content-Security-Policy allows only this server's own scripts and styles.
 """
 
@@ -47,7 +48,8 @@ def _page(name: str) -> Response:
 
 
 def create_router(settings: Settings) -> APIRouter:
-    """The pages: /queue, /cases/{id}, /draft-check, /settings, /login, and their assets."""
+    """The pages: /queue, /cases/{id}, /draft-check, /settings, /staff, /acknowledge, /login,
+    and their assets."""
     del settings  # the pages hold no server-side state; kept for the mounting convention
     router = APIRouter(include_in_schema=False)
 
@@ -66,6 +68,14 @@ def create_router(settings: Settings) -> APIRouter:
     @router.get("/settings")
     def settings_page() -> Response:
         return _page("settings")
+
+    @router.get("/staff")
+    def staff_page() -> Response:
+        return _page("staff")
+
+    @router.get("/acknowledge")
+    def acknowledge_page() -> Response:
+        return _page("acknowledge")
 
     @router.get("/login")
     def login() -> Response:

@@ -28,8 +28,12 @@ function head(c) {
 }
 
 // Only http(s) links: records stored before URLs were validated may hold javascript: or data:.
+// A staff post whose author's policy acceptance was overdue when it came carries a notice.
 function posts(c) {
+  const overdue = Object.fromEntries((c.policy_overdue || []).map((flag) => [flag.post_id, flag]));
   document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
+    overdue[post.id] ? el("p", { class: "notice warning", "data-policy-overdue": post.id,
+      text: t("case.policy_overdue", `@${post.author_handle}`, when(overdue[post.id].due_at)) }) : "",
     el("p", { class: "meta" }, el("strong", { translate: "no", text: `@${post.author_handle}` }), ` · ${t(`source.${post.source}`)} · ${when(post.created_at)} `,
       /^https?:\/\//i.test(post.url || "") ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
     el("blockquote", { class: "post-text", translate: "no" }, highlighted(post.text, post.labels)),

@@ -27,6 +27,7 @@ export async function startPage() {
     el("nav", { "aria-label": "Vigie" },
       el("a", { href: "/queue", text: t("nav.queue") }),
       el("a", { href: "/draft-check", text: t("nav.draft") }),
+      ["lead", "admin"].includes(me.role) ? el("a", { href: "/staff", text: t("nav.staff") }) : "",
       me.role === "admin" ? el("a", { href: "/settings", text: t("nav.settings") }) : ""),
     el("span", { class: "who", text: t("nav.user", me.username, t(`role.${me.role}`)) }),
     el("button", { type: "button", class: "link", "data-lang-switch": true }),
