@@ -8,8 +8,15 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.schemas import Label
+from events.settings import Settings
 
-__all__ = ["WorkflowSettings"]
+__all__ = ["WorkflowSettings", "default_public_url"]
+
+
+def default_public_url(settings: Settings) -> str:
+    """Where links in alerts and mails point when the brand config names no public URL."""
+    host = settings.api_host if settings.api_host not in ("0.0.0.0", "::", "") else "localhost"
+    return f"http://{host}:{settings.api_port}"
 
 
 class WorkflowSettings(BaseSettings):

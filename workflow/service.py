@@ -31,10 +31,9 @@ from events.kafka_io import Delivery, EventProducer, Rejection, consume
 from events.runtime import bootstrap_servers, prepare_topics
 from events.schemas import Verdict, utcnow
 from events.settings import Settings
-from workflow.alerts.service import default_public_url
 from workflow.book import PolicyBook
 from workflow.clock import assign_waiting_tasks, recompute_open_tasks, tick
-from workflow.config import WorkflowSettings
+from workflow.config import WorkflowSettings, default_public_url
 from workflow.db import init_db, transient_errors
 from workflow.draft_links import load_key
 from workflow.highlights import KINDS

@@ -25,19 +25,14 @@ from events.settings import Settings
 from workflow.alerts.alerter import Alerter
 from workflow.alerts.channels import RetryPolicy, build_channels
 from workflow.alerts.store import DbAlertStore, DbSpikeStore
-from workflow.config import WorkflowSettings
+from workflow.config import WorkflowSettings, default_public_url
 from workflow.service import start_database
 
-__all__ = ["default_public_url", "run"]
+__all__ = ["run"]
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0
-
-
-def default_public_url(settings: Settings) -> str:
-    host = settings.api_host if settings.api_host not in ("0.0.0.0", "::", "") else "localhost"
-    return f"http://{host}:{settings.api_port}"
 
 
 def run(
