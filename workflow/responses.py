@@ -1,0 +1,75 @@
+"""The brand's reply on the platform is the response: the one place that says so.
+
+A post written by one of the brand's own accounts (`brand.accounts` of the configuration) in a
+case's conversation, collected by ingest (a reply sent from Vigie comes back the same way),
+counts as a response on the case's open tasks, as a person's "respond" click does: it meets the
+first response, or the next response the customer's latest post started. It answers a task when
+it was written after the customer's latest post of the case, or when the task has had no response
+yet (a reply collected after a later follow-up still answered the first post).
+
+A brand post raises no concern of its own: its labels stay on the post. An official publication
+attributed to a staff member (a staff post) is still routed as staff posts are.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from events.brand import BrandConfig
+from events.schemas import Post, Source
+from workflow.models import Case, Task
+from workflow.records import RowBuffer, audit, task_snapshot
+from workflow.sla import HistoryEvent, Kind
+from workflow.transitions import OPEN_STATES
+
+__all__ = ["BRAND", "answer_tasks", "is_brand_post", "raises_concerns"]
+
+BRAND = "brand"
+"""The `source` a brand account's post is stored under (posts.source), shown as the brand's."""
+
+
+def is_brand_post(post: Post, config: BrandConfig) -> bool:
+    """Written by one of the brand's own accounts on its platform."""
+    handles = {h.strip().lstrip("@").lower() for h in config.brand.accounts.get(post.platform, [])}
+    return post.author.handle.strip().lstrip("@").lower() in handles
+
+
+def raises_concerns(post: Post, config: BrandConfig) -> bool:
+    """False for the brand's own replies: they answer concerns, they do not raise them."""
+    return post.source is Source.staff or not is_brand_post(post, config)
+
+
+def answer_tasks(
+    rows: RowBuffer,
+    case: Case,
+    tasks: dict[str, Task],
+    history: dict[str, list[HistoryEvent]],
+    post: Post,
+    *,
+    customer_at: datetime | None,
+    now: datetime,
+) -> list[str]:
+    """Record the brand's reply as a response on the open tasks it answers; returns their teams."""
+    answered = []
+    for team, task in tasks.items():
+        if task.state not in OPEN_STATES:
+            continue
+        events = history.setdefault(team, [])
+        responded = any(e.kind is Kind.response for e in events)
+        if responded and customer_at is not None and post.created_at < customer_at:
+            continue  # written before the customer's latest post: it does not answer it
+        events.append(HistoryEvent(Kind.response, now))
+        answered.append(team)
+        rows.later(
+            lambda task=task: audit(
+                rows,
+                case=case,
+                task=task,
+                action="brand_reply",
+                actor="system",
+                at=now,
+                after=task_snapshot(task) | {"post_id": post.post_id, "url": post.url},
+                clock=[Kind.response],
+            )
+        )
+    return answered
