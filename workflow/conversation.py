@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -213,9 +213,4 @@ def _load_tasks(session: Session, works: list[CaseWork]) -> None:
         .group_by(col(PostRecord.case_id))
     )
     for case_id, at in latest:
-        by_id[case_id].customer_at = _aware(at)
-
-
-def _aware(at: datetime | None) -> datetime | None:
-    """MAX() comes back without the column type's zone on SQLite: put UTC back."""
-    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at
+        by_id[case_id].customer_at = at
