@@ -29,9 +29,21 @@ BRAND = "brand"
 
 
 def is_brand_post(post: Post, config: BrandConfig) -> bool:
-    """Written by one of the brand's own accounts on its platform."""
-    handles = {h.strip().lstrip("@").lower() for h in config.brand.accounts.get(post.platform, [])}
-    return post.author.handle.strip().lstrip("@").lower() in handles
+    """Written by one of the brand's own accounts on its platform.
+
+    Mastodon names an account of the instance read without its domain (`laurentia` for
+    `laurentia@mastodon.social` read from mastodon.social): a handle without a domain matches
+    the configured handle's user part."""
+    handle = _bare(post.author.handle)
+    for configured in config.brand.accounts.get(post.platform, []):
+        brand = _bare(configured)
+        if handle == brand or ("@" not in handle and handle == brand.split("@", 1)[0]):
+            return True
+    return False
+
+
+def _bare(handle: str) -> str:
+    return handle.strip().lstrip("@").lower()
 
 
 def raises_concerns(post: Post, config: BrandConfig) -> bool:
