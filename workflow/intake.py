@@ -27,7 +27,7 @@ from workflow.intake_changes import CaseWork, apply_contributions
 from workflow.intake_posts import insert_shadows, post_record, recorded_reason
 from workflow.models import Case, CaseMergeKey, CaseTeam, CaseThread, PostRecord, Task
 from workflow.records import RowBuffer
-from workflow.responses import raises_concerns
+from workflow.responses import raises_concerns, stored_source
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staffing import Roster
 from workflow.transitions import State
@@ -63,7 +63,10 @@ def ingest_verdicts(
         works, alone = place(session, book.config, planned, now)
         for verdict in alone:
             reason = recorded_reason(verdict, book.config)
-            rows.add(PostRecord, post_record(verdict, outcome="recorded", now=now, reason=reason))
+            if not raises_concerns(verdict.post, book.config):
+                reason = "the brand's own post, in a thread with no case"
+            record = post_record(verdict, outcome="recorded", now=now, reason=reason)
+            rows.add(PostRecord, record | {"source": stored_source(verdict.post, book.config)})
         result.recorded = len(alone)
         routed = [(v, p) for w in works for v, p in w.contributions if p]
         result.opened = sum(1 for w in works if w.is_new)

@@ -16,7 +16,7 @@ from functools import partial
 
 from sqlmodel import Session
 
-from events.schemas import CaseEventType, Severity, Source, Verdict
+from events.schemas import CaseEventType, Severity, Verdict
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.intake_posts import post_record
 from workflow.models import Case, CaseLabel, CaseTeam, PostRecord, Task
@@ -125,7 +125,7 @@ def _add_post(
     else:
         outcome = "joined"
         reason = "the brand's reply" if brand else "follow-up in the conversation"
-    source = BRAND if brand and post.source is Source.mention else post.source.value
+    source = BRAND if brand else post.source.value
     record = post_record(
         verdict,
         outcome=outcome,

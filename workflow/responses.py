@@ -22,10 +22,11 @@ from workflow.records import RowBuffer, audit, task_snapshot
 from workflow.sla import HistoryEvent, Kind
 from workflow.transitions import OPEN_STATES
 
-__all__ = ["BRAND", "answer_tasks", "is_brand_post", "raises_concerns"]
+__all__ = ["BRAND", "answer_tasks", "is_brand_post", "raises_concerns", "stored_source"]
 
 BRAND = "brand"
-"""The `source` a brand account's post is stored under (posts.source), shown as the brand's."""
+"""The `source` a brand account's post is stored under (posts.source), shown as the brand's; its
+payload keeps the source it came with (mention, or staff for an attributed publication)."""
 
 
 def is_brand_post(post: Post, config: BrandConfig) -> bool:
@@ -44,6 +45,11 @@ def is_brand_post(post: Post, config: BrandConfig) -> bool:
 
 def _bare(handle: str) -> str:
     return handle.strip().lstrip("@").lower()
+
+
+def stored_source(post: Post, config: BrandConfig) -> str:
+    """The `posts.source` of a post: `brand` for the brand's own, else as it came in."""
+    return BRAND if is_brand_post(post, config) else post.source.value
 
 
 def raises_concerns(post: Post, config: BrandConfig) -> bool:
