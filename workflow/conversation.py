@@ -4,7 +4,8 @@ A case is a conversation. A post joins the open case of its thread (the thread t
 in, or one a merge rule joined to it), whatever it says: a new concern adds a task there. A
 thread with no open case: a post raising a concern joins the open case a merge rule's key names
 (the thread then belongs to that case, shown as "joined by rule ..."), else opens a case; a post
-raising none joins the thread's latest case, open or closed, or stays without one.
+raising none joins the thread's latest case, open or closed, or stays without one. A question
+that would go to triage is, inside an open case, the customer's follow-up for the tasks there.
 
 Replicas agree. A thread's posts come in order on one Kafka partition (topics are keyed by thread
 id), and a thread holds one open case (a unique key). A merge key (rule, platform, author,
@@ -27,7 +28,7 @@ from events.schemas import Verdict
 from workflow.intake_changes import CaseWork
 from workflow.models import Case, CaseMergeKey, CaseTeam, CaseThread, PostRecord, Task
 from workflow.responses import BRAND
-from workflow.routing import TaskPlan
+from workflow.routing import TRIAGE, TaskPlan
 from workflow.transitions import State
 
 __all__ = ["THREAD_SLOT", "merge_keys", "place"]
@@ -81,6 +82,8 @@ def place(
     _load_keys(session, config, index, items)
     alone: list[Verdict] = []
     for verdict, plans in items:
+        if index.open_case(verdict.post.thread_id) and all(p.label == TRIAGE for p in plans):
+            plans = []  # a question inside an open case is the customer's follow-up, not triage
         work = _join(config, index, verdict, plans, now)
         if work is None:
             alone.append(verdict)

@@ -195,3 +195,13 @@ def test_a_reply_after_the_case_closed_joins_it_without_reopening(
         (case,) = session.exec(select(Case)).all()
         task = session.exec(select(Task)).one()
     assert (case.post_count, case.state, task.state) == (2, "resolved", "resolved")
+
+
+def test_a_question_inside_an_open_case_is_a_follow_up_not_triage(
+    engine: Engine, book: PolicyBook, make_verdict: Any
+) -> None:
+    ingest(engine, book, [in_thread(make_verdict, 0, "Panne", (("complaint", "normal"),))], at(1))
+    result = ingest(engine, book, [in_thread(make_verdict, 10, "Des nouvelles?")], at(11))
+    assert (result.triage, result.followed) == (0, 1)
+    with Session(engine) as session:
+        assert [t.team_id for t in session.exec(select(Task))] == ["customer_care"]
