@@ -205,3 +205,26 @@ def test_a_question_inside_an_open_case_is_a_follow_up_not_triage(
     assert (result.triage, result.followed) == (0, 1)
     with Session(engine) as session:
         assert [t.team_id for t in session.exec(select(Task))] == ["customer_care"]
+
+
+def test_erasing_the_author_of_the_summary_post_blanks_the_summary(
+    engine: Engine, book: PolicyBook, make_verdict: Any
+) -> None:
+    """In someone else's thread, the summary quotes another author's post: erasing that author
+    takes the quote with it."""
+    from workflow.erasure import ERASED, erase_author
+
+    ingest(engine, book, [in_thread(make_verdict, 0, "Service lent", (("complaint", "normal"),))], at(1))
+    threat = in_thread(
+        make_verdict,
+        5,
+        "Je sais où habite votre agente",
+        (("security_threat", "critical"),),
+        author={"id": "t-1", "handle": "menace_anonyme"},
+    )
+    ingest(engine, book, [threat], at(6))
+    with Session(engine) as session:
+        erase_author(session, "x", "menace_anonyme", actor="admin", now=at(10))
+        session.commit()
+        (case,) = session.exec(select(Case)).all()
+    assert case.summary == ERASED and case.author_handle == CUSTOMER["handle"]
