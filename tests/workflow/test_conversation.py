@@ -214,7 +214,12 @@ def test_erasing_the_author_of_the_summary_post_blanks_the_summary(
     takes the quote with it."""
     from workflow.erasure import ERASED, erase_author
 
-    ingest(engine, book, [in_thread(make_verdict, 0, "Service lent", (("complaint", "normal"),))], at(1))
+    ingest(
+        engine,
+        book,
+        [in_thread(make_verdict, 0, "Service lent", (("complaint", "normal"),))],
+        at(1),
+    )
     threat = in_thread(
         make_verdict,
         5,
