@@ -24,6 +24,7 @@ from workflow.records import RowBuffer, audit, emit, histories, task_snapshot
 from workflow.responses import BRAND, answer_tasks, is_brand_post
 from workflow.routing import TRIAGE, TaskPlan
 from workflow.sla import HistoryEvent, Kind
+from workflow.timings import time_first_response
 from workflow.transitions import CLOSED_STATES, OPEN_STATES, State, case_state
 
 __all__ = ["CaseWork", "apply_contributions"]
@@ -59,7 +60,8 @@ def apply_contributions(
         history = {team: list(old.get(task.id, [])) for team, task in work.tasks.items()}  # type: ignore[arg-type]
         for index, (verdict, plans) in enumerate(work.contributions):
             brand = is_brand_post(verdict.post, book.config)
-            _contribute(rows, work, index, verdict, plans, history, now, brand=brand)
+            for task in _contribute(rows, work, index, verdict, plans, history, now, brand=brand):
+                time_first_response(session, task, now)
         _finish(rows, book, work, history, now)
 
 
@@ -73,7 +75,8 @@ def _contribute(
     now: datetime,
     *,
     brand: bool,
-) -> None:
+) -> list[Task]:
+    """Add one post to the case; returns the tasks it gave their first response."""
     case, post = work.case, verdict.post
     rows.later(partial(_add_post, rows, case, verdict, plans, now, brand=brand))
     _merge_labels(rows, case, plans, verdict)
@@ -102,12 +105,14 @@ def _contribute(
         if team not in touched and work.new_tasks.get(team, -1) < index
     }
     if brand:
-        answer_tasks(rows, case, others, history, post, customer_at=work.customer_at, now=now)
-        return
+        return answer_tasks(
+            rows, case, others, history, post, customer_at=work.customer_at, now=now
+        )
     for team in others:
         _hear(rows, work, team, history, now)
     if work.customer_at is None or post.created_at > work.customer_at:
         work.customer_at = post.created_at
+    return []
 
 
 def _add_post(

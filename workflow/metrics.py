@@ -39,7 +39,8 @@ _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 FIRST_RESPONSE_SECONDS = Histogram(
     "vigie_first_response_seconds",
     "Wall-clock time (not business time) from a task's opening to its team's first response "
-    "(acknowledge, wait on the customer, or a closing), by owning team.",
+    "(acknowledge, wait on the customer, a closing, or the brand's reply on the platform), by "
+    "owning team.",
     ["team"],
     buckets=(
         *(x * _MINUTE for x in (1, 5, 15, 30)),

@@ -66,18 +66,20 @@ def answer_tasks(
     *,
     customer_at: datetime | None,
     now: datetime,
-) -> list[str]:
-    """Record the brand's reply as a response on the open tasks it answers; returns their teams."""
-    answered = []
+) -> list[Task]:
+    """Record the brand's reply as a response on the open tasks it answers; returns the tasks
+    it answered first (their time to first response is this reply's)."""
+    firsts = []
     for team, task in tasks.items():
         if task.state not in OPEN_STATES:
             continue
         events = history.setdefault(team, [])
-        responded = any(e.kind is Kind.response for e in events)
+        responded = any(e.kind in (Kind.response, Kind.closed) for e in events)
         if responded and customer_at is not None and post.created_at < customer_at:
             continue  # written before the customer's latest post: it does not answer it
         events.append(HistoryEvent(Kind.response, now))
-        answered.append(team)
+        if not responded:
+            firsts.append(task)
         rows.later(
             lambda task=task: audit(
                 rows,
@@ -90,4 +92,4 @@ def answer_tasks(
                 clock=[Kind.response],
             )
         )
-    return answered
+    return firsts

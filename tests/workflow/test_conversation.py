@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -47,6 +48,11 @@ def in_thread(make_verdict: Any, minutes: int, text: str, labels: tuple = (), **
     )
 
 
+def first_responses() -> float:
+    sample = {"team": "customer_care"}
+    return REGISTRY.get_sample_value("vigie_first_response_seconds_count", sample) or 0.0
+
+
 def deadlines(engine: Engine, book: PolicyBook, team: str) -> dict[Milestone, Any]:
     with Session(engine) as session:
         task = session.exec(select(Task).where(Task.team_id == team)).one()
@@ -64,7 +70,9 @@ def test_a_conversation_is_one_case_answered_by_the_brand(
     reply = in_thread(
         make_verdict, 20, "Désolés! Écrivez-nous en DM avec votre numéro de client.", author=BRAND
     )
+    timed = first_responses()
     ingest(engine, book, [reply], at(21))
+    assert first_responses() == timed + 1  # the brand's reply is the team's first response
     first = deadlines(engine, book, "customer_care")[Milestone.first_response]
     assert first.met_at == at(21) and first.met_at <= first.due_at  # type: ignore[operator]
 
