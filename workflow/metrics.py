@@ -21,7 +21,8 @@ __all__ = [
 
 VERDICTS = Counter(
     "vigie_workflow_verdicts_total",
-    "Verdicts received by the workflow, by outcome (routed, triage, recorded, duplicate, shadow, "
+    "Verdicts received by the workflow, by outcome (routed, triage, joined: a reply or follow-up "
+    "raising no concern that joined its conversation's case, recorded, duplicate, shadow, "
     "rejected).",
     ["outcome"],
 )
