@@ -27,7 +27,7 @@ from events.brand import BrandConfig
 from events.schemas import Verdict
 from workflow.intake_changes import CaseWork
 from workflow.models import Case, CaseMergeKey, CaseTeam, CaseThread, PostRecord, Task
-from workflow.responses import BRAND
+from workflow.responses import BRAND, is_brand_post
 from workflow.routing import TRIAGE, TaskPlan
 from workflow.transitions import State
 
@@ -42,6 +42,8 @@ def merge_keys(
 ) -> list[tuple[str, str]]:
     """(rule name, key) of every merge rule that applies to the post's concerns."""
     post = verdict.post
+    if is_brand_post(post, config):
+        return []  # the brand answers many people: its posts never merge threads
     stamp = int(post.created_at.timestamp())
     found = []
     for rule in config.case_merge:

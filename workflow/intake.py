@@ -27,7 +27,7 @@ from workflow.intake_changes import CaseWork, apply_contributions
 from workflow.intake_posts import insert_shadows, post_record, recorded_reason
 from workflow.models import Case, CaseMergeKey, CaseTeam, CaseThread, PostRecord, Task
 from workflow.records import RowBuffer
-from workflow.responses import raises_concerns, stored_source
+from workflow.responses import brand_plans, is_brand_post, stored_source
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staffing import Roster
 from workflow.transitions import State
@@ -63,7 +63,7 @@ def ingest_verdicts(
         works, alone = place(session, book.config, planned, now)
         for verdict in alone:
             reason = recorded_reason(verdict, book.config)
-            if not raises_concerns(verdict.post, book.config):
+            if is_brand_post(verdict.post, book.config):
                 reason = "the brand's own post, in a thread with no case"
             record = post_record(verdict, outcome="recorded", now=now, reason=reason)
             rows.add(PostRecord, record | {"source": stored_source(verdict.post, book.config)})
@@ -81,10 +81,9 @@ def ingest_verdicts(
 
 
 def _plans(verdict: Verdict, book: PolicyBook) -> list[TaskPlan]:
-    """The tasks a post asks for (none for the brand's own replies)."""
-    if not raises_concerns(verdict.post, book.config):
-        return []
-    return plan_tasks(verdict, book.config)
+    """The tasks a post asks for (the brand's own posts never go to triage)."""
+    plans = plan_tasks(verdict, book.config)
+    return brand_plans(plans) if is_brand_post(verdict.post, book.config) else plans
 
 
 def _persist(session: Session, works: list[CaseWork], now: datetime) -> None:

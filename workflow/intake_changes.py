@@ -92,13 +92,18 @@ def _contribute(
             )
         )
         rows.later(lambda: _emit_post_added(rows, case, post.post_id, now))
+    touched = set()
     for plan in plans:
-        _touch_task(rows, work, index, plan, history, now)
         for team, role in [(plan.team, "owner")] + [(t, "copy") for t in plan.copy_to]:
             if work.teams.get(team) != "owner":
                 work.teams[team] = role
+        if brand and work.new_tasks.get(plan.team) != index:
+            task = work.tasks[plan.team]  # the brand's reply answers the task it is about (below)
+            task.labels = list(dict.fromkeys([*task.labels, *plan.labels]))
+            continue
+        _touch_task(rows, work, index, plan, history, now)
+        touched.add(plan.team)
     # The other tasks already open before this post hear it too: a reply, or the customer again.
-    touched = {plan.team for plan in plans}
     others = {
         team: task
         for team, task in work.tasks.items()

@@ -7,8 +7,9 @@ first response, or the next response the customer's latest post started. It answ
 it was written after the customer's latest post of the case, or when the task has had no response
 yet (a reply collected after a later follow-up still answered the first post).
 
-A brand post raises no concern of its own: its labels stay on the post. An official publication
-attributed to a staff member (a staff post) is still routed as staff posts are.
+The brand's posts are still routed by their labels (a support reply can expose a customer's
+data, an official post can leak), never to triage: in a case, a label of a task already open
+there is what the reply is about, so it answers that task rather than restarting its clock.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from events.brand import BrandConfig
-from events.schemas import Post, Source
+from events.schemas import Post
 from workflow.models import Case, Task
 from workflow.records import RowBuffer, audit, task_snapshot
+from workflow.routing import TRIAGE, TaskPlan
 from workflow.sla import HistoryEvent, Kind
 from workflow.transitions import OPEN_STATES
 
-__all__ = ["BRAND", "answer_tasks", "is_brand_post", "raises_concerns", "stored_source"]
+__all__ = ["BRAND", "answer_tasks", "brand_plans", "is_brand_post", "stored_source"]
 
 BRAND = "brand"
 """The `source` a brand account's post is stored under (posts.source), shown as the brand's; its
@@ -52,9 +54,10 @@ def stored_source(post: Post, config: BrandConfig) -> str:
     return BRAND if is_brand_post(post, config) else post.source.value
 
 
-def raises_concerns(post: Post, config: BrandConfig) -> bool:
-    """False for the brand's own replies: they answer concerns, they do not raise them."""
-    return post.source is Source.staff or not is_brand_post(post, config)
+def brand_plans(plans: list[TaskPlan]) -> list[TaskPlan]:
+    """The tasks a brand post asks for: what its labels raise, never triage (its questions are
+    the brand's own, asked of the customer)."""
+    return [plan for plan in plans if plan.label != TRIAGE]
 
 
 def answer_tasks(

@@ -241,3 +241,32 @@ def test_erasing_the_author_of_the_summary_post_blanks_the_summary(
         session.commit()
         (case,) = session.exec(select(Case)).all()
     assert case.summary == ERASED and case.author_handle == CUSTOMER["handle"]
+
+
+def test_a_brand_reply_tagged_with_the_cases_concern_answers_it(
+    engine: Engine, book: PolicyBook, make_verdict: Any
+) -> None:
+    """The classifier may tag a support reply like the complaint it answers: it still answers
+    it; a concern of its own (an internal detail leaked in the reply) opens a task of its own."""
+    ingest(engine, book, [in_thread(make_verdict, 0, "Panne", (("complaint", "normal"),))], at(1))
+    reply = in_thread(
+        make_verdict,
+        10,
+        "Désolés pour la panne! Le routeur central R7 a planté, le NOC redémarre. Des questions?",
+        (("complaint", "normal"), ("risky_disclosure", "critical")),
+        author=BRAND,
+        source="staff",
+        staff_member_id="s-003",
+    )
+    result = ingest(engine, book, [reply], at(11))
+    assert (result.triage, result.joined) == (0, 1)
+    care = deadlines(engine, book, "customer_care")
+    assert care[Milestone.first_response].met_at == at(11)
+    assert Milestone.next_response not in care
+    legal = deadlines(engine, book, "legal")
+    assert legal[Milestone.first_response].met_at is None  # its own concern waits for legal
+    with Session(engine) as session:
+        (case,) = session.exec(select(Case)).all()
+        (post,) = session.exec(select(PostRecord).where(PostRecord.id == reply.post.post_id)).all()
+    assert case.severity == "critical" and case.summary_post_id == reply.post.post_id
+    assert post.source == "brand" and post.payload["source"] == "staff"
