@@ -26,6 +26,7 @@ __all__ = [
     "ReadCap",
     "BrandConfig",
     "Calendar",
+    "CaseMergeRule",
     "DisplayName",
     "DisplayNames",
     "LabelPolicy",
@@ -191,6 +192,34 @@ class RoutingRule(_Section):
     match: RuleMatch = Field(default_factory=RuleMatch)
     team: str
     copy_to: list[str] = Field(default_factory=list, description="Teams kept informed.")
+
+
+class CaseMergeRule(_Section):
+    """When posts of different threads join one case: the same author raising the same concern
+    within one window (windows are fixed UTC spans from the epoch, so every workflow replica
+    decides alike). Posts of one thread always share their case; nothing else merges."""
+
+    name: str = Field(min_length=1)
+    labels: list[Label | Literal["triage"]] = Field(
+        default_factory=list, description="Concerns it merges; empty: any."
+    )
+    source: list[Source] = Field(
+        default_factory=lambda: [Source.mention],
+        description="Whose posts it merges (staff posts only when named here).",
+    )
+    window: Duration = "24h"
+
+    @field_validator("window")
+    @classmethod
+    def _check_window(cls, value: str) -> str:
+        duration, business_days = parse_duration(value)
+        if business_days or duration.total_seconds() < 60:
+            raise ValueError(f"window {value!r} must be clock time of a minute or more (30m, 24h, 2d)")
+        return value
+
+    @property
+    def window_seconds(self) -> int:
+        return int(parse_duration(self.window)[0].total_seconds())
 
 
 class SlaPolicy(_Section):
@@ -431,6 +460,9 @@ class BrandConfig(_Section):
     teams: list[Team] = Field(min_length=1)
     triage_team: str
     routing: list[RoutingRule] = Field(default_factory=list)
+    case_merge: list[CaseMergeRule] = Field(
+        default_factory=list, description="Rules that join posts of different threads in one case."
+    )
     sla_policies: list[SlaPolicy] = Field(min_length=1)
     labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
@@ -485,6 +517,11 @@ class BrandConfig(_Section):
                 need_team(("alerts", "channels", i, "teams", j), team)
         for team in self.names.teams:
             need_team(("names", "teams", team), team)
+        names: set[str] = set()
+        for i, merge in enumerate(self.case_merge):
+            if merge.name in names:
+                errors.append((("case_merge", i, "name"), f"duplicate rule name {merge.name!r}"))
+            names.add(merge.name)
         seen: set[str] = set()
         for i, member in enumerate(self.staff):
             if member.id in seen:

@@ -1,20 +1,22 @@
 """Test helpers importable from any test module: event factories, a topic reader, a brand
-configuration with given alert settings."""
+configuration with given alert settings, and the workflow service in a thread."""
 
 from __future__ import annotations
 
 import itertools
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 from kafka import KafkaConsumer, TopicPartition
 
 from events.brand import load_brand_config
 from events.schemas import Author, CaseEvent, CaseEventType, Post, Source
-from events.settings import BUNDLED_BRAND_CONFIG
+from events.settings import BUNDLED_BRAND_CONFIG, Settings
 
 _ids = itertools.count(1)
 
@@ -89,3 +91,44 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.1)
+
+
+def count(url: str, model: type) -> int:
+    """Rows of a table in the workflow database at `url`."""
+    from workflow.db import create_db_engine  # the workflow's stack only for tests that use it
+
+    engine = create_db_engine(url)
+    from sqlmodel import Session, func, select
+
+    try:
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(model)).one()
+    finally:
+        engine.dispose()
+
+
+class WorkflowService:
+    """The workflow service in a thread, stopped like SIGTERM does (stop event, finish the
+    batch). Several in one test are replicas of one consumer group."""
+
+    def __init__(self, settings: Settings) -> None:
+        from workflow.service import run
+
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=run, args=(settings, self.stop), daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive(), "the service did not stop"

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from events.schemas import CaseEventType
 from workflow.auth import Role
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
+from workflow.conversation import THREAD_SLOT
 from workflow.errors import Conflict, InvalidAction, NotFound
 from workflow.models import Case, CaseTeam, Member, Task
 from workflow.principal import Principal
@@ -233,6 +234,6 @@ def settle(case: Case, tasks: list[Task], now: datetime) -> None:
     case.state = case_state([t.state for t in tasks])
     is_open = any(t.state in OPEN_STATES for t in tasks)
     if is_open and case.open_slot is None:
-        case.open_slot, case.closed_at = case.concern, None
+        case.open_slot, case.closed_at = THREAD_SLOT, None
     elif not is_open and case.open_slot is not None:
         case.open_slot, case.closed_at = None, now

@@ -151,6 +151,9 @@ def erase_author(
             case.author_id = case.author_handle = result.pseudonym
             case.summary = ERASED
             case.search_text = ""
+        elif case.summary_post_id in post_ids:  # the summary quotes their post
+            case.summary = ERASED
+            case.search_text = scrub.text(case.search_text)
         else:
             case.summary = scrub.text(case.summary)
             case.search_text = scrub.text(case.search_text)

@@ -34,7 +34,7 @@ def feedback_row(case_id: int, post: PostRecord, labels: list[str], now: datetim
         text=post.text,
         labels=labels,
         lang=post.lang,
-        source=post.source,
+        source=post.payload.get("source") or post.source,  # as it came in (not "brand")
         bio=author.get("description"),
         place=post.payload.get("place"),
         at=now,

@@ -1,9 +1,11 @@
 """Verdicts into cases, in one transaction per batch.
 
-Every post is stored once (its primary key makes a replayed batch a no-op). A routed post joins
-the open case of its thread that shares one of its concerns, else an open case of the same
-author sharing one, else opens a case; it gets one task per owning team. Shadow verdicts are
-kept for model comparison and never routed.
+Every post is stored once (its primary key makes a replayed batch a no-op). A post joins the case
+of its conversation (workflow.conversation): a concern it raises gets one task per owning team,
+a customer's post (tagged or not) restarts the next-response clock and resumes a waiting task,
+and the brand's own reply is the response (workflow.responses). A post raising no concern in a
+thread with no case is only recorded. Shadow verdicts are kept for model comparison and never
+routed.
 
 Everything is computed in memory first; then new cases, new tasks and the append-only rows
 (posts, labels, teams, audit, outbox) are written with one statement per table.
@@ -15,15 +17,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from events.schemas import Verdict
 from workflow.book import PolicyBook
+from workflow.conversation import place
 from workflow.intake_changes import CaseWork, apply_contributions
 from workflow.intake_posts import insert_shadows, post_record, recorded_reason
-from workflow.models import Case, CaseTeam, PostRecord, Task
+from workflow.models import Case, CaseMergeKey, CaseTeam, CaseThread, PostRecord, Task
 from workflow.records import RowBuffer
+from workflow.responses import brand_plans, is_brand_post, stored_source
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staff_posts import record_staff_posts
 from workflow.staffing import Roster
@@ -41,6 +45,8 @@ class IntakeResult:
     opened: int = 0
     joined: int = 0
     triage: int = 0
+    followed: int = 0
+    """Posts raising no concern that joined their conversation's case (replies, follow-ups)."""
 
 
 def ingest_verdicts(
@@ -52,36 +58,37 @@ def ingest_verdicts(
     result.shadow = insert_shadows(session, [v for v in verdicts if v.shadow])
     fresh = _fresh(session, primary)
     result.duplicates = len(primary) - len(fresh)
-    planned = [(v, plan_tasks(v, book.config)) for v in fresh]
+    planned = [(v, _plans(v, book)) for v in fresh]
     rows = RowBuffer()
-    for verdict, plans in planned:
-        if not plans:
-            rows.add(
-                PostRecord,
-                post_record(
-                    verdict,
-                    outcome="recorded",
-                    now=now,
-                    reason=recorded_reason(verdict, book.config),
-                ),
-            )
-    result.recorded = sum(1 for _, plans in planned if not plans)
-    routed = [(v, plans) for v, plans in planned if plans]
-    if routed:
-        with session.no_autoflush:  # nothing reaches the database before _persist
-            works = _place(session, routed, now)
-            result.opened = sum(1 for w in works if w.is_new)
-            result.joined = len(routed) - result.opened
-            result.triage = sum(1 for _, plans in routed if plans[0].label == TRIAGE)
-            _staff(session, book, works, now)
-            apply_contributions(session, book, works, rows, now)
-        _persist(session, works)
+    with session.no_autoflush:  # nothing reaches the database before _persist
+        works, alone = place(session, book.config, planned, now)
+        for verdict in alone:
+            reason = recorded_reason(verdict, book.config)
+            if is_brand_post(verdict.post, book.config):
+                reason = "the brand's own post, in a thread with no case"
+            record = post_record(verdict, outcome="recorded", now=now, reason=reason)
+            rows.add(PostRecord, record | {"source": stored_source(verdict.post, book.config)})
+        result.recorded = len(alone)
+        routed = [(v, p) for w in works for v, p in w.contributions if p]
+        result.opened = sum(1 for w in works if w.is_new)
+        result.joined = len(routed) - result.opened
+        result.followed = sum(1 for w in works for _, p in w.contributions if not p)
+        result.triage = sum(1 for _, plans in routed if plans[0].label == TRIAGE)
+        _staff(session, book, works, now)
+        apply_contributions(session, book, works, rows, now)
+    _persist(session, works, now)
     rows.write(session)
     record_staff_posts(session, book.config, fresh, now)
     return result
 
 
-def _persist(session: Session, works: list[CaseWork]) -> None:
+def _plans(verdict: Verdict, book: PolicyBook) -> list[TaskPlan]:
+    """The tasks a post asks for (the brand's own posts never go to triage)."""
+    plans = plan_tasks(verdict, book.config)
+    return brand_plans(plans) if is_brand_post(verdict.post, book.config) else plans
+
+
+def _persist(session: Session, works: list[CaseWork], now: datetime) -> None:
     """Insert new cases, then new tasks with their case ids; update what changed."""
     session.add_all([w.case for w in works if w.is_new])
     session.flush()
@@ -99,6 +106,17 @@ def _persist(session: Session, works: list[CaseWork]) -> None:
                     .values(role=role)
                 )
     session.add_all(created)
+    # A plain INSERT of the merge keys: a replica that stored the same key meanwhile makes this
+    # batch fail and retry, and the retry joins that replica's case.
+    for work in works:
+        case_id = work.case.id
+        session.add_all([CaseMergeKey(key=k, case_id=case_id, created_at=now) for k in work.keys])  # type: ignore[arg-type]
+        session.add_all(
+            [
+                CaseThread(case_id=case_id, thread_id=t, rule=r, post_id=p, joined_at=now)  # type: ignore[arg-type]
+                for t, r, p in work.links
+            ]
+        )
     session.flush()
 
 
@@ -113,92 +131,6 @@ def _fresh(session: Session, verdicts: Sequence[Verdict]) -> list[Verdict]:
     ids = [v.post.post_id for v in unique]
     known = set(session.exec(select(PostRecord.id).where(col(PostRecord.id).in_(ids))))
     return [v for v in unique if v.post.post_id not in known]
-
-
-def _place(
-    session: Session, routed: list[tuple[Verdict, list[TaskPlan]]], now: datetime
-) -> list[CaseWork]:
-    """Find or open the case of each routed verdict."""
-    threads = {v.post.thread_id for v, _ in routed}
-    authors = {v.post.author.id for v, _ in routed}
-    open_cases = session.exec(
-        select(Case)
-        .where(col(Case.open_slot).is_not(None))
-        .where(or_(col(Case.thread_id).in_(threads), col(Case.author_id).in_(authors)))
-        .order_by(col(Case.id))
-    ).all()
-    index = _OpenIndex()
-    for case in open_cases:
-        index.add(CaseWork(case, is_new=False, concerns=set(case.labels)))
-    for verdict, plans in routed:
-        work = index.find(verdict, plans)
-        if work is None:
-            work = index.add(CaseWork(_new_case(verdict, plans, now), is_new=True))
-        work.contributions.append((verdict, plans))
-        work.concerns.update(label for plan in plans for label in plan.labels)
-    active = [w for w in index.works if w.contributions]
-    _load_tasks(session, [w for w in active if not w.is_new])
-    return active
-
-
-class _OpenIndex:
-    """Open cases by thread and by author, for finding the case a post joins."""
-
-    def __init__(self) -> None:
-        self.works: list[CaseWork] = []
-        self.by_thread: dict[str, list[CaseWork]] = {}
-        self.by_author: dict[tuple[str, str], list[CaseWork]] = {}
-
-    def add(self, work: CaseWork) -> CaseWork:
-        self.works.append(work)
-        self.by_thread.setdefault(work.case.thread_id, []).append(work)
-        self.by_author.setdefault((work.case.platform, work.case.author_id), []).append(work)
-        return work
-
-    def find(self, verdict: Verdict, plans: list[TaskPlan]) -> CaseWork | None:
-        """Same thread first, then same author; sharing a concern either way."""
-        concerns = {label for plan in plans for label in plan.labels}
-        post = verdict.post
-        for work in self.by_thread.get(post.thread_id, []):
-            if work.case.open_slot == plans[0].label or concerns & work.concerns:
-                return work
-        for work in self.by_author.get((post.platform, post.author.id), []):
-            if concerns & work.concerns:
-                return work
-        return None
-
-
-def _new_case(verdict: Verdict, plans: list[TaskPlan], now: datetime) -> Case:
-    post = verdict.post
-    concern = plans[0].label
-    return Case(
-        thread_id=post.thread_id,
-        concern=concern,
-        open_slot=concern,
-        platform=post.platform,
-        author_id=post.author.id,
-        author_handle=post.author.handle,
-        lang=(verdict.lang or post.lang or "und")[:10],
-        state=State.new.value,
-        severity=min((p.severity for p in plans), key=lambda s: s.rank).value,
-        labels=[],
-        summary=post.text[:280],
-        search_text="",
-        post_count=0,
-        opened_at=now,
-        updated_at=now,
-    )
-
-
-def _load_tasks(session: Session, works: list[CaseWork]) -> None:
-    by_id = {w.case.id: w for w in works}
-    if not by_id:
-        return
-    for task in session.exec(select(Task).where(col(Task.case_id).in_(list(by_id)))):
-        by_id[task.case_id].tasks[task.team_id] = task
-    for row in session.exec(select(CaseTeam).where(col(CaseTeam.case_id).in_(list(by_id)))):
-        by_id[row.case_id].teams[row.team] = row.role
-        by_id[row.case_id].stored_teams[row.team] = row.role
 
 
 def _staff(session: Session, book: PolicyBook, works: list[CaseWork], now: datetime) -> None:

@@ -1,8 +1,11 @@
 """What a batch of verdicts does to each touched case, computed in memory before it is written.
 
-Posts join cases, labels and teams grow, tasks hear about new posts (a waiting task resumes, a
-closed one reopens), SLA columns are recomputed; rows that need database ids (posts, labels,
-teams, audit, outbox) are deferred until the cases and tasks have them.
+Posts join cases, labels and teams grow, the summary follows the post that set the severity.
+Tasks hear about new posts: a customer's post, tagged or not, starts the next-response clock of
+every open task and resumes a waiting one (a post raising a task's concern also reopens it when
+closed); the brand's own reply is a response (workflow.responses). SLA columns are recomputed;
+rows that need database ids (posts, labels, teams, audit, outbox) are deferred until the cases
+and tasks have them.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.intake_posts import post_record
 from workflow.models import Case, CaseLabel, CaseTeam, PostRecord, Task
 from workflow.records import RowBuffer, audit, emit, histories, task_snapshot
+from workflow.responses import BRAND, answer_tasks, is_brand_post
 from workflow.routing import TRIAGE, TaskPlan
 from workflow.sla import HistoryEvent, Kind
-from workflow.transitions import CLOSED_STATES, State, case_state
+from workflow.timings import time_first_response
+from workflow.transitions import CLOSED_STATES, OPEN_STATES, State, case_state
 
 __all__ = ["CaseWork", "apply_contributions"]
 
@@ -39,6 +44,9 @@ class CaseWork:
     teams: dict[str, str] = field(default_factory=dict)
     stored_teams: dict[str, str] = field(default_factory=dict)  # as in the database before
     concerns: set[str] = field(default_factory=set)
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (thread, rule, post) joined
+    keys: list[str] = field(default_factory=list)  # merge keys this batch stores for the case
+    customer_at: datetime | None = None  # when the customer's latest post of the case was written
 
 
 def apply_contributions(
@@ -51,7 +59,9 @@ def apply_contributions(
     for work in works:
         history = {team: list(old.get(task.id, [])) for team, task in work.tasks.items()}  # type: ignore[arg-type]
         for index, (verdict, plans) in enumerate(work.contributions):
-            _contribute(rows, work, index, verdict, plans, history, now)
+            brand = is_brand_post(verdict.post, book.config)
+            for task in _contribute(rows, work, index, verdict, plans, history, now, brand=brand):
+                time_first_response(session, task, now)
         _finish(rows, book, work, history, now)
 
 
@@ -63,53 +73,97 @@ def _contribute(
     plans: list[TaskPlan],
     history: dict[str, list[HistoryEvent]],
     now: datetime,
-) -> None:
-    case = work.case
-    outcome = "triage" if plans[0].label == TRIAGE else "routed"
-    rules = [r for p in plans for r in p.rules]
-    rows.later(
-        lambda: rows.add(
-            PostRecord, post_record(verdict, outcome=outcome, now=now, case_id=case.id, rules=rules)
-        )
-    )
-    _merge_labels(rows, case, plans)
+    *,
+    brand: bool,
+) -> list[Task]:
+    """Add one post to the case; returns the tasks it gave their first response."""
+    case, post = work.case, verdict.post
+    rows.later(partial(_add_post, rows, case, verdict, plans, now, brand=brand))
+    _merge_labels(rows, case, plans, verdict)
     case.post_count += 1
     case.search_text = (case.search_text + " " + _searchable(verdict))[:SEARCH_CHARS]
     opening = work.is_new and index == 0
     if not opening:
         case.updated_at = now
-        after = {"post_id": verdict.post.post_id, "labels": [x for p in plans for x in p.labels]}
+        after = {"post_id": post.post_id, "labels": [x for p in plans for x in p.labels]}
         rows.later(
             partial(
                 audit, rows, case=case, action="post_added", actor="system", at=now, after=after
             )
         )
-        rows.later(
-            partial(
-                emit,
-                rows,
-                CaseEventType.post_added,
-                case=case,
-                at=now,
-                details={"post_id": verdict.post.post_id},
-            )
-        )
+        rows.later(lambda: _emit_post_added(rows, case, post.post_id, now))
+    touched = set()
     for plan in plans:
-        _touch_task(rows, work, index, plan, history, now)
         for team, role in [(plan.team, "owner")] + [(t, "copy") for t in plan.copy_to]:
             if work.teams.get(team) != "owner":
                 work.teams[team] = role
+        if brand and work.new_tasks.get(plan.team) != index:
+            task = work.tasks[plan.team]  # the brand's reply answers the task it is about (below)
+            task.labels = list(dict.fromkeys([*task.labels, *plan.labels]))
+            continue
+        _touch_task(rows, work, index, plan, history, now)
+        touched.add(plan.team)
+    # The other tasks already open before this post hear it too: a reply, or the customer again.
+    others = {
+        team: task
+        for team, task in work.tasks.items()
+        if team not in touched and work.new_tasks.get(team, -1) < index
+    }
+    if brand:
+        return answer_tasks(
+            rows, case, others, history, post, customer_at=work.customer_at, now=now
+        )
+    for team in others:
+        _hear(rows, work, team, history, now)
+    if work.customer_at is None or post.created_at > work.customer_at:
+        work.customer_at = post.created_at
+    return []
 
 
-def _merge_labels(rows: RowBuffer, case: Case, plans: list[TaskPlan]) -> None:
+def _add_post(
+    rows: RowBuffer,
+    case: Case,
+    verdict: Verdict,
+    plans: list[TaskPlan],
+    now: datetime,
+    *,
+    brand: bool,
+) -> None:
+    post = verdict.post
+    if plans:
+        outcome, reason = ("triage" if plans[0].label == TRIAGE else "routed"), ""
+    else:
+        outcome = "joined"
+        reason = "the brand's reply" if brand else "follow-up in the conversation"
+    source = BRAND if brand else post.source.value
+    record = post_record(
+        verdict,
+        outcome=outcome,
+        now=now,
+        case_id=case.id,
+        reason=reason,
+        rules=[r for p in plans for r in p.rules],
+    )
+    rows.add(PostRecord, record | {"source": source})
+
+
+def _emit_post_added(rows: RowBuffer, case: Case, post_id: str, now: datetime) -> None:
+    details = {"post_id": post_id, "quote_post_id": case.summary_post_id}
+    emit(rows, CaseEventType.post_added, case=case, at=now, details=details)
+
+
+def _merge_labels(rows: RowBuffer, case: Case, plans: list[TaskPlan], verdict: Verdict) -> None:
     labels = list(case.labels)
     for label in (x for p in plans for x in p.labels):
         if label not in labels:
             labels.append(label)
             rows.later(partial(_add_label, rows, case, label))
     case.labels = labels
-    severities = [Severity(case.severity)] + [p.severity for p in plans]
-    case.severity = min(severities, key=lambda s: s.rank).value
+    current = Severity(case.severity)
+    raised = min((p.severity for p in plans), key=lambda s: s.rank, default=current)
+    if raised.rank < current.rank:  # the summary quotes the post that set the severity
+        case.severity = raised.value
+        case.summary, case.summary_post_id = verdict.post.text[:280], verdict.post.post_id
 
 
 def _add_label(rows: RowBuffer, case: Case, label: str) -> None:
@@ -141,14 +195,31 @@ def _touch_task(
             )
         )
         return
+    _hear(rows, work, plan.team, history, now, labels=plan.labels)
+
+
+def _hear(
+    rows: RowBuffer,
+    work: CaseWork,
+    team: str,
+    history: dict[str, list[HistoryEvent]],
+    now: datetime,
+    *,
+    labels: tuple[str, ...] = (),
+) -> None:
+    """A customer's post reaches an existing task: the next-response clock starts, a waiting
+    task resumes; a post raising the task's concern (`labels`) also reopens it when closed."""
+    task = work.tasks[team]
+    if task.state not in OPEN_STATES and not labels:
+        return
     before = task_snapshot(task)
     clock = [Kind.post]
     if task.state == State.waiting.value:
         task.state, clock = State.acknowledged.value, [Kind.resumed, Kind.post]
     elif task.state in CLOSED_STATES:
         task.state, task.closed_at, clock = State.reopened.value, None, [Kind.reopened, Kind.post]
-    task.labels = list(dict.fromkeys([*task.labels, *plan.labels]))
-    history.setdefault(plan.team, []).extend(HistoryEvent(k, now) for k in clock)
+    task.labels = list(dict.fromkeys([*task.labels, *labels]))
+    history.setdefault(team, []).extend(HistoryEvent(k, now) for k in clock)
     rows.later(
         partial(
             audit,
@@ -194,6 +265,7 @@ def _finish(
                     "rules": [r for p in plans for r in p.rules],
                     "copy_to": sorted({t for p in plans for t in p.copy_to}),
                     "url": verdict.post.url,
+                    "quote_post_id": case.summary_post_id,
                 },
             )
         )

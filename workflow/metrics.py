@@ -23,7 +23,8 @@ __all__ = [
 
 VERDICTS = Counter(
     "vigie_workflow_verdicts_total",
-    "Verdicts received by the workflow, by outcome (routed, triage, recorded, duplicate, shadow, "
+    "Verdicts received by the workflow, by outcome (routed, triage, joined: a reply or follow-up "
+    "raising no concern that joined its conversation's case, recorded, duplicate, shadow, "
     "rejected).",
     ["outcome"],
 )
@@ -41,7 +42,8 @@ _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 FIRST_RESPONSE_SECONDS = Histogram(
     "vigie_first_response_seconds",
     "Wall-clock time (not business time) from a task's opening to its team's first response "
-    "(acknowledge, wait on the customer, or a closing), by owning team.",
+    "(acknowledge, wait on the customer, a closing, or the brand's reply on the platform), by "
+    "owning team.",
     ["team"],
     buckets=(
         *(x * _MINUTE for x in (1, 5, 15, 30)),

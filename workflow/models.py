@@ -1,8 +1,9 @@
 """The workflow's tables (sqlmodel). The API's request/response shapes live in workflow.api.schemas.
 
 Uniqueness carries idempotency: a post is stored once (primary key `posts.id`), a thread holds
-one open case per concern (`cases.thread_id` + `cases.open_slot`, which is NULL once the case
-closes), and a case holds one task per team.
+one open case (`cases.thread_id` + `cases.open_slot`, which is NULL once the case closes; cases
+opened before conversations held one per concern), a case holds one task per team, and a merge
+rule's key names one case (`case_merge_keys.key`), so concurrent replicas agree on merges.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ __all__ = [
     "AuthToken",
     "Case",
     "CaseLabel",
+    "CaseMergeKey",
     "CaseTeam",
+    "CaseThread",
     "Feedback",
     "Member",
     "OutboxEvent",
@@ -237,6 +240,11 @@ class Case(SQLModel, table=True):
     severity: str = Field(max_length=10)
     labels: list[str] = _json()
     summary: str = Field(max_length=300)
+    summary_post_id: str | None = Field(
+        default=None,
+        max_length=250,
+        description="The post the summary quotes: the one that set the case's severity.",
+    )
     search_text: str = Field(default="")
     restricted: bool = False
     review_gate: bool = Field(
@@ -279,6 +287,30 @@ class CaseTeam(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", primary_key=True)
     team: str = Field(primary_key=True, max_length=64)
     role: str = Field(max_length=10)
+
+
+class CaseThread(SQLModel, table=True):
+    """Another thread whose posts join a case, and the merge rule that joined it."""
+
+    __tablename__ = "case_threads"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    thread_id: str = Field(primary_key=True, max_length=250, index=True)
+    rule: str = Field(max_length=100)
+    post_id: str = Field(max_length=250, description="The post that joined the thread.")
+    joined_at: datetime = _when(default_factory=utcnow)
+
+
+class CaseMergeKey(SQLModel, table=True):
+    """A merge rule's key (rule, author, concern, window; hashed: no author id in clear) and the
+    case it names. The primary key makes two replicas that open a case for it at once conflict:
+    the loser's batch is retried and joins the winner's case."""
+
+    __tablename__ = "case_merge_keys"
+
+    key: str = Field(primary_key=True, max_length=64)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    created_at: datetime = _when(default_factory=utcnow)
 
 
 class Task(SQLModel, table=True):

@@ -25,7 +25,9 @@ from workflow.models import (
     AuditEntry,
     Case,
     CaseLabel,
+    CaseMergeKey,
     CaseTeam,
+    CaseThread,
     Feedback,
     OutboxEvent,
     PostRecord,
@@ -96,6 +98,8 @@ def _steps(policy: RetentionPolicy, now: datetime) -> dict[str, list[_Step]]:
             _Step(Task, col(Task.case_id).in_(expired_cases)),
             _Step(CaseLabel, col(CaseLabel.case_id).in_(expired_cases)),
             _Step(CaseTeam, col(CaseTeam.case_id).in_(expired_cases)),
+            _Step(CaseThread, col(CaseThread.case_id).in_(expired_cases)),
+            _Step(CaseMergeKey, col(CaseMergeKey.case_id).in_(expired_cases)),
             _Step(Case, col(Case.id).in_(expired_cases)),
         ],
         "audit": [

@@ -103,6 +103,7 @@ class VerdictHandler:
             "recorded": result.recorded,
             "triage": result.triage,
             "routed": result.opened + result.joined - result.triage,
+            "joined": result.followed,
         }
         for outcome, count in counts.items():
             VERDICTS.labels(outcome).inc(count)

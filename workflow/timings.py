@@ -18,7 +18,7 @@ from workflow.records import histories
 from workflow.sla import Kind
 from workflow.transitions import State
 
-__all__ = ["after_commit", "count_relabel", "time_task"]
+__all__ = ["after_commit", "count_relabel", "time_first_response", "time_task"]
 
 _PENDING = "vigie.metrics.pending"
 _ANSWERS = (Kind.response, Kind.closed)
@@ -57,6 +57,13 @@ def time_task(
     if state is State.resolved:
         took = (now - task.opened_at).total_seconds()
         after_commit(session, lambda: RESOLUTION_SECONDS.labels(team).observe(took))
+
+
+def time_first_response(session: Session, task: Task, now: datetime) -> None:
+    """Time to first response of a task whose first answer is the brand's reply on the platform
+    (workflow.responses decides it is the first)."""
+    team, waited = task.team_id, (now - task.opened_at).total_seconds()
+    after_commit(session, lambda: FIRST_RESPONSE_SECONDS.labels(team).observe(waited))
 
 
 def count_relabel(session: Session, before: Iterable[str], after: Iterable[str]) -> None:

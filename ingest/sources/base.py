@@ -25,6 +25,7 @@ __all__ = [
     "Page",
     "PolledSource",
     "RateBudget",
+    "brand_replies",
     "key_order",
     "newest_key",
     "older_than",
@@ -105,6 +106,13 @@ class RateBudget:
         if self.remaining is None or self.remaining > 0 or self.reset_at is None:
             return 0.0
         return max(0.0, self.reset_at.timestamp() - time.time())
+
+
+def brand_replies(page: Page) -> Page:
+    """A brand account's page kept to its replies: its answers in conversations count as the
+    case's response in the workflow; its announcements are no one's conversation."""
+    page.posts = [post for post in page.posts if post.reply_to_id]
+    return page
 
 
 class Feed(Protocol):

@@ -1,4 +1,5 @@
-"""Bluesky through the atproto SDK: mentions (notifications), keyword search, staff author feeds.
+"""Bluesky through the atproto SDK: mentions (notifications), the brand's own replies, keyword
+search, staff author feeds.
 
 Bluesky pages newest-first with opaque cursors and has no since_id, so the high-water mark is
 the newest `indexedAt` ingested: a run pages down until it meets older items, and the seen-id
@@ -27,9 +28,17 @@ from atproto_client.request import Request
 from ingest.errors import AccessRevoked, PayloadError, RateLimited, SourceUnavailable
 from ingest.normalize.bluesky import post_from_notification, post_from_view
 from ingest.normalize.common import parse_time, raw_json, utc_key
-from ingest.roster import Roster
+from ingest.roster import Roster, normalize_handle
 from ingest.settings import IngestSettings
-from ingest.sources.base import CursorRejected, Feed, FeedRefused, Page, RateBudget, older_than
+from ingest.sources.base import (
+    CursorRejected,
+    Feed,
+    FeedRefused,
+    Page,
+    RateBudget,
+    brand_replies,
+    older_than,
+)
 from ingest.store import FeedPosition
 
 __all__ = ["BlueskySource"]
@@ -97,6 +106,10 @@ class BlueskySource:
             for k in roster.config.brand.keywords
         ]
         feeds += [
+            _BlueskyFeed(self, "author", f"replies:{h}", actor=h, replies_only=True)
+            for h in map(normalize_handle, roster.config.brand.accounts.get("bluesky", []))
+        ]
+        feeds += [
             _BlueskyFeed(
                 self,
                 "author",
@@ -146,9 +159,11 @@ class _BlueskyFeed:
         query: str | None = None,
         actor: str | None = None,
         member_id: str | None = None,
+        replies_only: bool = False,
     ) -> None:
         self.source, self.kind, self.name = source, kind, name
         self.query, self.actor, self.member_id = query, actor, member_id
+        self.replies_only = replies_only
         self.budget = source.budget
 
     def fetch(self, position: FeedPosition) -> Page:
@@ -169,7 +184,8 @@ class _BlueskyFeed:
             result = self.source.call(
                 "author feed", ns.feed.get_author_feed, params={**params, "actor": self.actor}
             )
-        return self._page(get_model_as_dict(result), position)
+        page = self._page(get_model_as_dict(result), position)
+        return brand_replies(page) if self.replies_only else page
 
     def _items(self, payload: dict[str, Any]) -> list[dict[str, Any]]:
         if self.kind == "mentions":

@@ -1,4 +1,5 @@
-"""Mastodon through Mastodon.py: mentions of the brand account, hashtag timelines, staff statuses.
+"""Mastodon through Mastodon.py: mentions of the brand account, its own replies, hashtag
+timelines, staff statuses.
 
 Pages are read with `min_id`, which returns the page just after the checkpoint: each page moves
 the high-water mark itself, so an interrupted run resumes exactly where it stopped. (A feed's
@@ -25,9 +26,9 @@ from mastodon import (
 from ingest.errors import AccessRevoked, PayloadError, RateLimited, SourceUnavailable
 from ingest.normalize.common import raw_json
 from ingest.normalize.mastodon import post_from_status
-from ingest.roster import Roster
+from ingest.roster import Roster, normalize_handle
 from ingest.settings import IngestSettings
-from ingest.sources.base import Feed, FeedRefused, Page, RateBudget, key_order
+from ingest.sources.base import Feed, FeedRefused, Page, RateBudget, brand_replies, key_order
 from ingest.store import FeedPosition
 
 __all__ = ["MastodonSource"]
@@ -65,6 +66,17 @@ class MastodonSource:
             _MastodonFeed(self, "hashtag", f"hashtag:{t.lstrip('#').lower()}", tag=t.lstrip("#"))
             for t in tags
         ]
+        for handle in brand.accounts.get("mastodon", []):
+            if (account_id := self._account_id(normalize_handle(handle))) is not None:
+                feeds.append(
+                    _MastodonFeed(
+                        self,
+                        "statuses",
+                        f"replies:{normalize_handle(handle)}",
+                        account_id=account_id,
+                        replies_only=True,
+                    )
+                )
         for account in roster.accounts("mastodon"):
             if (account_id := self._account_id(account.handle)) is not None:
                 feeds.append(
@@ -129,9 +141,11 @@ class _MastodonFeed:
         tag: str | None = None,
         account_id: str | None = None,
         member_id: str | None = None,
+        replies_only: bool = False,
     ) -> None:
         self.source, self.kind, self.name = source, kind, name
         self.tag, self.account_id, self.member_id = tag, account_id, member_id
+        self.replies_only = replies_only
         self.budget = source.budget
 
     def fetch(self, position: FeedPosition) -> Page:
@@ -145,7 +159,8 @@ class _MastodonFeed:
             items = self.source.call("hashtag", client.timeline_hashtag, self.tag, **paging)
         else:
             items = self.source.call("statuses", client.account_statuses, self.account_id, **paging)
-        return self._page(list(items), more=position.high_water is not None and len(items) >= limit)
+        page = self._page(list(items), more=position.high_water is not None and len(items) >= limit)
+        return brand_replies(page) if self.replies_only else page
 
     def _page(self, items: list[Any], *, more: bool) -> Page:
         posts, rejects = [], []

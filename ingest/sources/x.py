@@ -1,4 +1,5 @@
-"""X through tweepy (API v2): brand mentions, keyword search, staff timelines and profiles.
+"""X through tweepy (API v2): brand mentions, the brand's own replies, keyword search, staff
+timelines and profiles.
 
 tweepy's Client speaks to api.twitter.com; its requests session is swapped for one that sends
 the same paths to VIGIE_X_API_BASE_URL, so a proxy or a local test server can stand in. tweepy
@@ -17,7 +18,14 @@ from ingest.errors import AccessRevoked, RateLimited, SourceUnavailable
 from ingest.normalize import x as nx
 from ingest.roster import Roster, normalize_handle
 from ingest.settings import IngestSettings
-from ingest.sources.base import CursorRejected, Feed, FeedRefused, Page, RateBudget
+from ingest.sources.base import (
+    CursorRejected,
+    Feed,
+    FeedRefused,
+    Page,
+    RateBudget,
+    brand_replies,
+)
 from ingest.store import FeedPosition
 
 __all__ = ["XSource", "search_queries"]
@@ -97,6 +105,15 @@ class XSource:
                 feeds.append(
                     _XFeed(self, "mentions", f"mentions:{user['username']}", user_id=user["id"])
                 )
+                feeds.append(
+                    _XFeed(
+                        self,
+                        "timeline",
+                        f"replies:{user['username']}",
+                        user_id=user["id"],
+                        replies_only=True,
+                    )
+                )
         for query in search_queries(brand.keywords, self.settings.x_search_queries):
             feeds.append(_XFeed(self, "search", f"search:{query}", query=query))
         for account in staff:
@@ -173,7 +190,8 @@ def _detail(exc: tweepy.HTTPException) -> str:
 
 
 class _XFeed:
-    """One query: the mentions of a brand account, a search, or a staff member's timeline."""
+    """One query: the mentions of a brand account, its own replies, a search, or a staff
+    member's timeline."""
 
     def __init__(
         self,
@@ -184,9 +202,11 @@ class _XFeed:
         user_id: str | None = None,
         query: str | None = None,
         member_id: str | None = None,
+        replies_only: bool = False,
     ) -> None:
         self.source, self.endpoint, self.name = source, endpoint, name
         self.user_id, self.query, self.member_id = user_id, query, member_id
+        self.replies_only = replies_only
         self.budget = source.budget(endpoint)
 
     def fetch(self, position: FeedPosition) -> Page:
@@ -209,7 +229,8 @@ class _XFeed:
             max_results=max_results,
             **nx.REQUEST_FIELDS,
         )
-        return self._page(payload)
+        page = self._page(payload)
+        return brand_replies(page) if self.replies_only else page
 
     def _page(self, payload: dict[str, Any]) -> Page:
         rejects: list[tuple[bytes, str]] = []

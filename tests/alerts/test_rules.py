@@ -53,6 +53,18 @@ def test_a_critical_post_joining_a_case_alerts_as_the_same_incident() -> None:
     assert opened.incident == joined.incident
 
 
+def test_a_critical_case_quotes_the_post_that_made_it_critical() -> None:
+    """A reply joining a critical case alerts with the leak it is about, not the reply."""
+    joined = event(
+        CaseEventType.post_added,
+        severity=Severity.critical,
+        details={"post_id": "x:100", "quote_post_id": "x:99"},
+    )
+    quotes = {"x:99": "le mot de passe du routeur est [secret]", "x:100": "ok merci"}
+    (alert,) = alerts(joined, quotes=quotes)
+    assert alert.excerpt and "[secret]" in alert.excerpt
+
+
 def test_escalation_of_the_same_rung_is_folded_into_the_breach() -> None:
     details = {
         "milestone": "first_response",

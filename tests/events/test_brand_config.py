@@ -130,3 +130,19 @@ def test_a_retention_shorter_than_a_day_is_refused_with_its_line(tmp_path) -> No
     line = text.splitlines().index("  shadow_verdicts: 3h") + 1
     with pytest.raises(ConfigError, match=rf"brand.yaml:{line}: retention.shadow_verdicts: .*whole clock days"):
         load_brand_config(path)
+
+
+def test_a_merge_window_in_business_days_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "labels: [complaint], window: 24h}", "labels: [complaint], window: 2bd}")
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    assert f"{path}:{_line_of(path, 'window: 2bd')}: case_merge.0.window" in str(err.value)
+    assert "clock time" in str(err.value)
+
+
+def test_merge_rule_names_are_unique(tmp_path: Path) -> None:
+    rule = "  - {name: repeated-complaint, labels: [complaint], window: 24h}\n"
+    path = _broken(tmp_path, rule, rule + rule.replace("complaint]", "rumour]"))
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    assert "case_merge.1.name: duplicate rule name 'repeated-complaint'" in str(err.value)

@@ -126,3 +126,26 @@ def test_a_revoked_app_password_stops_bluesky(sky, sky_settings, rig, brand_file
     poller.run()
     assert poller.health.row.state == "stopped"
     assert "VIGIE_BLUESKY_APP_PASSWORD" in (poller.health.row.last_error or "")
+
+
+def test_the_brands_own_replies_are_collected_and_its_announcements_are_not(
+    sky, sky_settings, rig
+) -> None:
+    mention = sky.add_post(
+        "client.bsky.social", "@laurentia.bsky.social réseau coupé à Gatineau", mention=True
+    )
+    thread = {"uri": mention["uri"], "cid": mention["cid"]}
+    reply = sky.add_post(
+        "laurentia.bsky.social",
+        "Désolés! Un technicien est en route.",
+        reply={"root": thread, "parent": thread},
+    )
+    sky.add_post("laurentia.bsky.social", "Nouveau forfait dès lundi!")
+    poller = rig(BlueskySource(sky_settings))
+
+    assert poller.poll_once() == 2
+    posts = {p.platform_post_id: p for p in _posts(sky_settings)}
+    assert set(posts) == {mention["uri"], reply["uri"]}
+    answer = posts[reply["uri"]]
+    assert answer.author.handle == "laurentia.bsky.social" and answer.source is Source.mention
+    assert answer.thread_id == posts[mention["uri"]].thread_id

@@ -118,3 +118,26 @@ def test_a_revoked_token_stops_mastodon(masto, masto_settings, rig, brand_file) 
     poller.run()
     assert poller.health.row.state == "stopped"
     assert "VIGIE_MASTODON_ACCESS_TOKEN" in (poller.health.row.last_error or "")
+
+
+def test_the_brands_own_replies_are_collected_and_its_announcements_are_not(
+    masto, masto_settings, rig
+) -> None:
+    mention = masto.add_status(
+        "client@piaille.fr", "<p>@laurentia plus de réseau depuis hier</p>", mention=True
+    )
+    reply = masto.add_status(
+        "laurentia@mastodon.social",
+        "<p>@client désolés, un technicien regarde votre secteur.</p>",
+        in_reply_to_id=mention["id"],
+        in_reply_to_account_id=mention["account"]["id"],
+    )
+    masto.add_status("laurentia@mastodon.social", "<p>Nouveau forfait dès lundi!</p>")
+    poller = rig(MastodonSource(masto_settings))
+
+    assert poller.poll_once() == 2
+    posts = {p.platform_post_id: p for p in _posts(masto_settings)}
+    assert set(posts) == {mention["id"], reply["id"]}
+    answer = posts[reply["id"]]
+    assert answer.author.handle == "laurentia@mastodon.social" and answer.source is Source.mention
+    assert answer.thread_id == posts[mention["id"]].thread_id

@@ -404,3 +404,26 @@ def test_streamed_posts_count_against_the_monthly_read_cap(x_server, x_settings,
     stream.handle(json.dumps(message).encode())
     assert budget.report().used_today == 1
     assert [p.platform_post_id for p in _posts(x_settings)] == [tweet["id"]]
+
+
+def test_the_brands_own_replies_are_collected_and_its_announcements_are_not(
+    x_server, x_settings, rig
+) -> None:
+    """A reply of the brand's account in a customer's thread is the case's response: collected
+    in the customer's thread, under the brand's handle (the workflow knows it from brand.accounts)."""
+    complaint = x_server.add_tweet("client_fache", "@LaurentiaAide facturé deux fois ce mois-ci")
+    reply = x_server.add_tweet(
+        "LaurentiaAide",
+        "@client_fache désolés! Écrivez-nous en privé, on corrige ça.",
+        conversation_id=complaint["id"],
+        referenced_tweets=[{"type": "replied_to", "id": complaint["id"]}],
+    )
+    x_server.add_tweet("LaurentiaMobile", "Nouveau forfait illimité dès lundi!")
+    poller = rig(XSource(x_settings))
+
+    assert poller.poll_once() == 2
+    posts = {p.platform_post_id: p for p in _posts(x_settings)}
+    assert set(posts) == {complaint["id"], reply["id"]}
+    answer = posts[reply["id"]]
+    assert answer.author.handle == "LaurentiaAide" and answer.source is Source.mention
+    assert answer.thread_id == posts[complaint["id"]].thread_id == f"x:{complaint['id']}"

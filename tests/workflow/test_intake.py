@@ -13,7 +13,16 @@ from sqlmodel import Session, select
 
 from workflow.book import PolicyBook
 from workflow.intake import ingest_verdicts
-from workflow.models import AuditEntry, Case, CaseTeam, OutboxEvent, PostRecord, ShadowVerdict, Task
+from workflow.models import (
+    AuditEntry,
+    Case,
+    CaseTeam,
+    CaseThread,
+    OutboxEvent,
+    PostRecord,
+    ShadowVerdict,
+    Task,
+)
 
 NOW = datetime(2026, 1, 12, 15, 0, tzinfo=UTC)  # Monday 10:00 in Toronto
 
@@ -105,7 +114,7 @@ def test_every_post_is_recorded_with_its_outcome(
     assert rows(engine, Case) == []
 
 
-def test_posts_join_the_open_case_of_their_thread_or_author(
+def test_a_case_is_its_thread_and_the_threads_a_merge_rule_joins(
     engine: Engine, book: PolicyBook, make_verdict: Any
 ) -> None:
     author = {"id": "client-7", "handle": "client7"}
@@ -121,10 +130,37 @@ def test_posts_join_the_open_case_of_their_thread_or_author(
     )
     ingest(engine, book, [first, same_thread])  # joins within the same batch
     ingest(engine, book, [same_author, other_concern])
-    cases = rows(engine, Case)
-    assert [(c.concern, c.post_count) for c in cases] == [("complaint", 3), ("press_inquiry", 1)]
-    assert cases[0].version > 1
-    assert [e["type"] for e in events(engine)].count("post_added") == 2
+    (case,) = rows(engine, Case)
+    assert (case.concern, case.post_count, case.version > 1) == ("complaint", 4, True)
+    assert {t.team_id for t in rows(engine, Task)} == {"customer_care", "pr"}
+    (link,) = rows_of(engine, CaseThread)
+    assert (link.thread_id, link.rule) == ("x:t2", "repeated-complaint")
+    assert [e["type"] for e in events(engine)].count("post_added") == 3
+
+
+def test_posts_of_other_threads_merge_only_by_a_rule(
+    engine: Engine, book: PolicyBook, make_verdict: Any
+) -> None:
+    """An employee's separate posts, or a customer's different concerns, stay separate cases."""
+    staff = {"id": "emp-1", "handle": "camtremblay_lm"}
+    posts = [
+        make_verdict(
+            f"Publication {n}",
+            (("risky_disclosure", "critical"),),
+            conversation_id=f"s{n}",
+            author=staff,
+            source="staff",
+            staff_member_id="s-001",
+        )
+        for n in range(3)
+    ]
+    customer = {"id": "client-9", "handle": "client9"}
+    posts += [
+        make_verdict("Panne", (("complaint", "normal"),), conversation_id="c1", author=customer),
+        make_verdict("Rumeur", (("rumour", "high"),), conversation_id="c2", author=customer),
+    ]
+    ingest(engine, book, posts)
+    assert len(rows(engine, Case)) == 5 and rows_of(engine, CaseThread) == []
 
 
 def test_a_waiting_task_resumes_when_the_customer_writes_again(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
-from typing import Any, Self
+from typing import Any
 
 import pytest
-from helpers import read_topic
+from helpers import WorkflowService as Service
+from helpers import count, read_topic, wait_for
 from kafka import KafkaProducer
 from prometheus_client import REGISTRY
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from events.codec import decode, header
 from events.errors import TransientError
@@ -22,40 +20,7 @@ from events.settings import Settings
 from workflow.book import PolicyBook
 from workflow.db import create_db_engine, init_db
 from workflow.models import Case, PostRecord, ShadowVerdict, Task
-from workflow.service import VerdictHandler, run
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.1)
-
-
-def count(url: str, model: type) -> int:
-    engine = create_db_engine(url)
-    try:
-        with Session(engine) as session:
-            return session.exec(select(func.count()).select_from(model)).one()
-    finally:
-        engine.dispose()
-
-
-class Service:
-    """The service in a thread, stopped like SIGTERM does (stop event, finish the batch)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=run, args=(settings, self.stop), daemon=True)
-
-    def __enter__(self) -> Self:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(30)
-        assert not self.thread.is_alive(), "the service did not stop"
+from workflow.service import VerdictHandler
 
 
 def duplicates() -> float:

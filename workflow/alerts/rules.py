@@ -62,7 +62,8 @@ def _alert(
     kind, incident = _classify(event)
     if kind is None:
         return None
-    post_id = event.details.get("post_id")
+    # Quote the post that set the case's severity, not a reply or follow-up that joined it.
+    post_id = event.details.get("quote_post_id") or event.details.get("post_id")
     return Alert(
         kind=kind,
         incident=incident,

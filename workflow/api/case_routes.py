@@ -198,8 +198,7 @@ def _perform(
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(
-            f"case {case_id} cannot reopen: another open case of this thread already "
-            f"holds the concern {context.case.concern!r}"
+            f"case {case_id} cannot reopen: its thread has another open case now"
         ) from exc
     session.refresh(context.case)
     return case_summary(context.case, tasks_of(session, [case_id])[case_id])

@@ -12,6 +12,7 @@ from workflow.api.schemas import (
     CaseDetail,
     CaseSummary,
     DeadlinePublic,
+    JoinedThreadPublic,
     PolicyOverdueFlag,
     PostPublic,
     ReviewPublic,
@@ -19,7 +20,7 @@ from workflow.api.schemas import (
     TaskSummary,
 )
 from workflow.book import PolicyBook
-from workflow.models import AuditEntry, Case, PostRecord, Task
+from workflow.models import AuditEntry, Case, CaseThread, PostRecord, Task
 from workflow.records import histories
 from workflow.review import needs_review
 from workflow.staff_posts import overdue_authors
@@ -77,6 +78,11 @@ def case_detail(
         .where(AuditEntry.case_id == case.id)
         .order_by(col(AuditEntry.at), col(AuditEntry.id))
     ).all()
+    joined = session.exec(
+        select(CaseThread)
+        .where(CaseThread.case_id == case.id)
+        .order_by(col(CaseThread.joined_at), col(CaseThread.thread_id))
+    ).all()
     summary = case_summary(case, context.tasks).model_dump(exclude={"tasks"})
     review = needs_review(case, book)
     return CaseDetail(
@@ -85,6 +91,7 @@ def case_detail(
         closed_at=case.closed_at,
         teams=dict(context.teams),
         posts=[PostPublic.model_validate(p, from_attributes=True) for p in posts],
+        joined_threads=[JoinedThreadPublic.model_validate(j, from_attributes=True) for j in joined],
         tasks=[
             _task_detail(book, t, history.get(t.id, []), now, review=review)  # type: ignore[arg-type]
             for t in context.tasks

@@ -235,9 +235,10 @@ class TaskDetail(TaskSummary):
 
 class PostPublic(BaseModel):
     id: str
+    thread_id: str
     url: str | None
     author_handle: str
-    source: str
+    source: str = Field(description="mention, staff, or brand (a reply of the brand's account).")
     lang: str
     text: str
     created_at: datetime
@@ -266,11 +267,23 @@ class PolicyOverdueFlag(BaseModel):
     due_at: datetime | None
 
 
+class JoinedThreadPublic(BaseModel):
+    """Another thread whose posts join the case, and the merge rule that joined it."""
+
+    thread_id: str
+    rule: str
+    post_id: str
+    joined_at: datetime
+
+
 class CaseDetail(CaseSummary):
     restricted: bool
     closed_at: datetime | None
     teams: dict[str, str] = Field(description="team -> owner | copy")
-    posts: list[PostPublic]
+    posts: list[PostPublic] = Field(description="Every post of the conversation, oldest first.")
+    joined_threads: list[JoinedThreadPublic] = Field(
+        default_factory=list, description="Other threads joined to the case by a merge rule."
+    )
     tasks: list[TaskDetail]  # type: ignore[assignment]
     audit: list[AuditPublic]
     relabel_request: dict[str, Any] | None = Field(

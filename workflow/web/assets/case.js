@@ -28,16 +28,20 @@ function head(c) {
 }
 
 // Only http(s) links: records stored before URLs were validated may hold javascript: or data:.
-// A staff post whose author's policy acceptance was overdue when it came carries a notice.
+// The whole conversation, oldest first: the brand's replies stand out, a post that brought
+// another thread in by a merge rule says which rule, and a staff post whose author's policy
+// acceptance was overdue when it came carries a notice.
 function posts(c) {
+  const joined = Object.fromEntries((c.joined_threads || []).map((j) => [j.post_id, j.rule]));
   const overdue = Object.fromEntries((c.policy_overdue || []).map((flag) => [flag.post_id, flag]));
-  document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: "post" },
+  document.getElementById("posts").replaceChildren(...c.posts.map((post) => el("li", { class: `post source-${post.source}`, "data-source": post.source },
+    post.id in joined ? el("p", { class: "joined" }, `${t("case.joined_by_rule")} `, el("code", { translate: "no", text: joined[post.id] })) : "",
     overdue[post.id] ? el("p", { class: "notice warning", "data-policy-overdue": post.id,
       text: t("case.policy_overdue", `@${post.author_handle}`, when(overdue[post.id].due_at)) }) : "",
     el("p", { class: "meta" }, el("strong", { translate: "no", text: `@${post.author_handle}` }), ` · ${t(`source.${post.source}`)} · ${when(post.created_at)} `,
       /^https?:\/\//i.test(post.url || "") ? el("a", { href: post.url, rel: "noopener noreferrer", target: "_blank", text: t("case.original") }) : ""),
     el("blockquote", { class: "post-text", translate: "no" }, highlighted(post.text, post.labels)),
-    el("details", { open: true }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels, post.text)))));
+    el("details", { open: post.labels.length > 0 }, el("summary", { text: `${t("case.evidence")} · ${post.model_version}` }), evidenceList(post.labels, post.text)))));
 }
 
 function actionButton(task, action, extra = () => ({})) {
@@ -133,6 +137,7 @@ function sentence(entry, tasks) {
     switch (entry.action) {
       case "task_opened": text = t("audit.task_opened", team); break;
       case "post_added": text = t("audit.post_added"); break;
+      case "brand_reply": text = t("audit.brand_reply", team); break;
       case "assign": text = t("audit.assign", team, person(after.assignee)); break;
       case "reassign": text = t("audit.reassign", team, person(after.assignee), t("audit.away", person(before.assignee))); break;
       case "resolve": text = t(asked ? "audit.ask_resolve" : "audit.resolve", team); break;
