@@ -4,8 +4,9 @@ Each task stores when its clock next needs a look (`next_check_at`: the next run
 A tick takes the due tasks (FOR UPDATE SKIP LOCKED on PostgreSQL, so replicas share the work),
 fires every rung passed since the last look, and writes one vigie.cases event per rung:
 rung 0 `sla_at_risk`, rung 1 `sla_breached`, and rung k also `escalated` with the policy's k-th
-step (notify_assignee, notify_lead, reassign, raise_severity). The same tick hands unassigned
-tasks to members who became available.
+step (notify_assignee, notify_lead, reassign, raise_severity); a notify step also queues a
+notice to the person (workflow.notices). The same tick hands unassigned tasks to members who
+became available or came on shift, the most urgent first (severity, then deadline).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from events.schemas import CaseEventType, Severity
+from workflow.actions import settle
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.db import transient_errors
 from workflow.models import Case, Task
@@ -50,7 +53,7 @@ def tick(engine: Engine, book: PolicyBook, now: datetime) -> int:
         if not tasks:
             return 0
         history = histories(session, [t.id for t in tasks])  # type: ignore[misc]
-        roster = Roster(session)
+        roster = Roster(session, book, now)
         for task in tasks:
             fired += _climb(session, book, roster, task, history.get(task.id, []), now)  # type: ignore[arg-type]
         session.commit()
@@ -136,22 +139,27 @@ def _escalate(
     return result
 
 
+_URGENCY = sa.case({s.value: s.rank for s in Severity}, value=col(Task.severity), else_=len(Severity))
+
+
 def assign_waiting_tasks(engine: Engine, book: PolicyBook, now: datetime) -> int:
-    """Give unassigned open tasks to members who can take them now."""
+    """Give unassigned open tasks to members who can take them now: the most severe first, then
+    the nearest deadline (capacity goes to a critical disclosure before a routine task); each
+    case's state follows its tasks."""
     with transient_errors("assigning tasks"), Session(engine) as session:
         tasks = list(
             session.exec(
                 select(Task)
                 .where(col(Task.assignee).is_(None))
                 .where(col(Task.state).in_([State.new.value, State.reopened.value]))
-                .order_by(col(Task.id))
+                .order_by(_URGENCY, sa.nulls_last(col(Task.sla_due)), col(Task.id))
                 .limit(BATCH)
                 .with_for_update(skip_locked=True)
             )
         )
         if not tasks:
             return 0
-        roster = Roster(session)
+        roster = Roster(session, book, now)
         assigned = 0
         for task in tasks:
             case = session.get(Case, task.case_id)
@@ -170,7 +178,7 @@ def assign_waiting_tasks(engine: Engine, book: PolicyBook, now: datetime) -> int
                 before=before,
                 after=task_snapshot(task),
             )
-            case.updated_at = now
+            settle(case, list(session.exec(select(Task).where(Task.case_id == case.id))), now)
             emit(
                 session,
                 CaseEventType.assigned,

@@ -201,7 +201,7 @@ def _load_tasks(session: Session, works: list[CaseWork]) -> None:
 
 def _staff(session: Session, book: PolicyBook, works: list[CaseWork], now: datetime) -> None:
     """Create the missing tasks and pick their assignees."""
-    roster = Roster(session)
+    roster = Roster(session, book, now)
     for work in works:
         for index, (verdict, plans) in enumerate(work.contributions):
             for plan in plans:

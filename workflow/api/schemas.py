@@ -186,6 +186,21 @@ class CaseSummary(BaseModel):
     sla_due: datetime | None
     sla_state: str
     tasks: list[TaskSummary]
+    took_over_from: str | None = Field(
+        default=None,
+        description="After an action: the member whose task you took over (you are its "
+        "assignee now).",
+    )
+    on_behalf_of: str | None = Field(
+        default=None,
+        description="After an action: the assignee you acted for (you are not in the task's "
+        "team roster, so the task stays theirs).",
+    )
+    unchanged: bool = Field(
+        default=False,
+        description="After an action: it changed nothing (e.g. a second acknowledge with no new "
+        "post), so the version is the same and nothing was recorded.",
+    )
 
 
 class CasePage(BaseModel):
