@@ -23,6 +23,7 @@ from workflow.actions import settle
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.db import transient_errors
 from workflow.models import Case, Task
+from workflow.notices import queue
 from workflow.records import audit, emit, histories, task_snapshot
 from workflow.sla import governing, ladder_points
 from workflow.staffing import Roster
@@ -85,7 +86,7 @@ def _climb(
             _emit(session, _RUNG_EVENTS[rung], case, task, now, details)
         if rung < len(policy.escalation):
             step = policy.escalation[rung]
-            details |= {"step": step} | _escalate(session, roster, case, task, step, now)
+            details |= {"step": step} | _escalate(session, roster, case, task, step, now, details)
             _emit(session, CaseEventType.escalated, case, task, now, details)
         fired += 1
     task.escalation_level = max(task.escalation_level, passed)
@@ -102,13 +103,22 @@ def _emit(
 
 
 def _escalate(
-    session: Session, roster: Roster, case: Case, task: Task, step: str, now: datetime
+    session: Session,
+    roster: Roster,
+    case: Case,
+    task: Task,
+    step: str,
+    now: datetime,
+    deadline: dict,
 ) -> dict:
-    """Carry out one escalation step; notify_* steps are the event itself."""
-    if step == "notify_lead":
-        return {"notify": roster.lead_of(task.team_id)}
-    if step == "notify_assignee":
-        return {"notify": task.assignee or roster.lead_of(task.team_id)}
+    """Carry out one escalation step; a notify_* step queues a notice to the person."""
+    if step in ("notify_lead", "notify_assignee"):
+        lead = roster.lead_of(task.team_id)
+        person = lead if step == "notify_lead" else task.assignee or lead
+        if person is not None:
+            queue(session, case=case, task=task, member_id=person, step=step, now=now,
+                  details=dict(deadline))
+        return {"notify": person}
     before = task_snapshot(task)
     if step == "reassign":
         chosen = roster.pick(task.team_id, lang=case.lang, exclude=task.assignee)

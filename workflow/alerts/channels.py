@@ -34,6 +34,7 @@ __all__ = [
     "Channel",
     "DeliveryError",
     "RetryPolicy",
+    "build_channel",
     "build_channels",
     "sign",
     "verify_signature",
@@ -257,6 +258,13 @@ def _build_one(
             config, retry, url, (_secret(environ, config.secret_env) or "").encode()
         )
     return EmailChannel(config, retry, _secret(environ, config.password_env))
+
+
+def build_channel(
+    config: AlertChannel, environ: Mapping[str, str], retry: RetryPolicy | None = None
+) -> Channel | str:
+    """One channel, or why it stays disabled (e.g. for people's own escalation notices)."""
+    return _build_one(config, environ, retry or RetryPolicy())
 
 
 def build_channels(
