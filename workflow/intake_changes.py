@@ -91,7 +91,7 @@ def _contribute(
                 CaseEventType.post_added,
                 case=case,
                 at=now,
-                details={"post_id": verdict.post.post_id},
+                details={"post_id": verdict.post.post_id, "assignees": _assignees(work)},
             )
         )
     for plan in plans:
@@ -194,6 +194,7 @@ def _finish(
                     "rules": [r for p in plans for r in p.rules],
                     "copy_to": sorted({t for p in plans for t in p.copy_to}),
                     "url": verdict.post.url,
+                    "assignees": _assignees(work),
                 },
             )
         )
@@ -212,6 +213,11 @@ def _finish(
                     details={"reason": "new task"},
                 )
             )
+
+
+def _assignees(work: CaseWork) -> dict[str, str]:
+    """Team -> assignee of the case's tasks, for a case-wide event (alerts name them)."""
+    return {team: t.assignee for team, t in work.tasks.items() if t.assignee}
 
 
 def _add_teams(rows: RowBuffer, work: CaseWork) -> None:

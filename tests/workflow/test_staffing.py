@@ -201,3 +201,19 @@ def test_a_team_may_be_allowed_notes_on_cases_it_is_copied_on(brand: BrandConfig
     comms = Principal("nadia", Role.agent, frozenset({"comms"}))
     assert not comms.may_write([("pr", "owner"), ("comms", "copy")])
     assert not comms.can_see(restricted=True, teams=[("legal", "owner"), ("comms", "copy")])
+
+
+def test_the_opened_event_names_who_got_each_task(
+    engine: Engine, book: PolicyBook, make_verdict: Any
+) -> None:
+    import json
+
+    from workflow.models import OutboxEvent
+
+    feed(engine, book, OPENED, make_verdict("Le plan de mises à pied en PJ",
+                                            (("risky_disclosure", "critical"),)))
+    with Session(engine) as session:
+        task = session.exec(select(Task)).one()
+        payloads = [json.loads(e.payload) for e in session.exec(select(OutboxEvent))]
+    opened = next(p for p in payloads if p["type"] == "opened")
+    assert task.assignee and opened["details"]["assignees"] == {"legal": task.assignee}
