@@ -141,6 +141,8 @@ function sentence(entry, tasks) {
       default: text = t("audit.other", entry.action);
     }
   }
+  if (after.took_over_from) text += ` ${t("audit.took_over", after.took_over_from)}`;
+  if (after.on_behalf_of) text += ` ${t("audit.on_behalf", after.on_behalf_of)}`;
   if (before.state && after.state && before.state !== after.state && entry.action !== "note") {
     text += ` ${t("audit.state", t(`state.${before.state}`), t(`state.${after.state}`))}`;
   }
@@ -187,9 +189,11 @@ async function act(body) {
   if (body.action === "dismiss" && !body.reason) { notice("notice", t("action.reason_needed"), "warning"); return false; }
   if (body.action === "reject" && !body.reason) { notice("notice", t("action.reject_reason_needed"), "warning"); return false; }
   try {
-    await api(`/api/cases/${caseId}/actions`, { method: "POST", body: { ...body, version: current.version } });
+    const done = await api(`/api/cases/${caseId}/actions`, { method: "POST", body: { ...body, version: current.version } });
     render(await fetchCase());
-    notice("notice", t("action.done"));
+    notice("notice", done.unchanged ? t("action.unchanged")
+      : done.took_over_from ? t("action.took_over", done.took_over_from)
+      : done.on_behalf_of ? t("action.on_behalf", done.on_behalf_of) : t("action.done"));
     return true;
   } catch (exc) {
     if (exc.status === 409) conflict(exc.body?.current_version ?? "?");
