@@ -193,9 +193,9 @@ async function main() {
   me = await startPage();
   if (!me) return;
   fillFilters();
-  await fillPresence();
   if (scope === null) scope = await firstScopeWithWork();
   fillScopes();
+  await fillPresence();  // after the scope: a change of presence reloads the queue
   document.getElementById("filters").addEventListener("change", () => load());
   document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
   document.getElementById("more").addEventListener("click", () => load(true));
