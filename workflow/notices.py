@@ -189,6 +189,9 @@ class Notifier:
         )
 
     def _forget_sent(self, now: datetime) -> None:
+        """Sent and given-up notices go once they are older than `keep_sent`."""
+        cutoff = now - self.keep_sent
+        given_up = sa.and_(col(Notice.attempts) >= MAX_ATTEMPTS, col(Notice.created_at) < cutoff)
         with transient_errors("forgetting sent notices"), Session(self.engine) as session:
-            session.execute(sa.delete(Notice).where(col(Notice.sent_at) < now - self.keep_sent))
+            session.execute(sa.delete(Notice).where(sa.or_(col(Notice.sent_at) < cutoff, given_up)))
             session.commit()

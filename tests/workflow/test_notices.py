@@ -4,6 +4,7 @@ both databases; and through the workflow service on the real broker."""
 from __future__ import annotations
 
 import email
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
-from alerts.conftest import Mailbox, mailbox  # noqa: F401 - the SMTP server fixture
+from alerts.conftest import (  # noqa: F401 - the local SMTP server and webhook receiver
+    Mailbox,
+    Receiver,
+    mailbox,
+    receiver,
+)
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -190,3 +196,29 @@ def test_the_workflow_service_mails_the_assignee_of_a_late_task(
         service.join(30)
         engine.dispose()
     assert not service.is_alive()
+
+
+def test_a_member_with_a_channel_of_their_own_is_told_there(
+    engine: Engine, brand: BrandConfig, make_verdict: Any, receiver: Receiver  # noqa: F811
+) -> None:
+    own = AlertChannel(name="camille-slack", type="slack", url_env="CAMILLE_SLACK_URL",
+                       min_severity="critical", kinds=["critical"])
+    teams = [
+        t.model_copy(update={"members": [
+            m.model_copy(update={"notify": "camille-slack"}) if m.id == "camille-pr" else m
+            for m in t.members
+        ]})
+        for t in brand.teams
+    ]
+    config = brand.model_copy(update={"teams": teams, "alerts": AlertPolicy(channels=[own])})
+    book = PolicyBook(config)
+    task = open_press_case(engine, book, make_verdict, "camille-pr")
+    notifier = Notifier(engine, config, public_url="http://vigie.test",
+                        environ={"CAMILLE_SLACK_URL": receiver.url}, retry=QUICK)
+    tick(engine, book, OPENED + timedelta(minutes=23))
+    assert notifier.send_pending(OPENED + timedelta(minutes=23)) == 1
+    (message,) = receiver.wait_for(1)
+    text = json.dumps(message.json(), ensure_ascii=False)
+    assert f"Escalation #{task.case_id}" in text and "Camille Tremblay" in text
+    # A channel's own filters (kinds, severity) are for alerts: a person's notice goes through.
+    notifier.close()
