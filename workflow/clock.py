@@ -12,6 +12,7 @@ became available or came on shift, the most urgent first (severity, then deadlin
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -170,9 +171,14 @@ def assign_waiting_tasks(engine: Engine, book: PolicyBook, now: datetime) -> int
         if not tasks:
             return 0
         roster = Roster(session, book, now)
+        case_ids = list({t.case_id for t in tasks})
+        cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids)))}
+        siblings: dict[int, list[Task]] = defaultdict(list)
+        for sibling in session.exec(select(Task).where(col(Task.case_id).in_(case_ids))):
+            siblings[sibling.case_id].append(sibling)
         assigned = 0
         for task in tasks:
-            case = session.get(Case, task.case_id)
+            case = cases.get(task.case_id)
             chosen = roster.pick(task.team_id, lang=case.lang if case else None)
             if chosen is None or case is None:
                 continue
@@ -188,7 +194,7 @@ def assign_waiting_tasks(engine: Engine, book: PolicyBook, now: datetime) -> int
                 before=before,
                 after=task_snapshot(task),
             )
-            settle(case, list(session.exec(select(Task).where(Task.case_id == case.id))), now)
+            settle(case, siblings[task.case_id], now)
             emit(
                 session,
                 CaseEventType.assigned,
