@@ -84,3 +84,29 @@ def test_acknowledging_a_teammates_task_takes_it_over_and_says_so(
     card.get_by_role("button", name="Prendre en charge").click()
     expect(page.locator("#notice")).to_have_text("Déjà pris en charge : rien à changer.")
     expect(page.locator('#audit tr[data-action="acknowledge"]')).to_have_count(1)
+
+
+def test_security_reads_a_disclosure_it_is_copied_on_without_acting(
+    page: Page, log_in: Any, server: Any, make_verdict: Any
+) -> None:
+    from events.schemas import Label, Severity
+
+    server.feed([make_verdict("Capture interne: mot de passe du VPN hiver2026",
+                              Label.risky_disclosure, Severity.critical, ["mot de passe"])])
+    server.add_user("olivier", "agent", ["security"], member_id="olivier")
+    case_id = server.case_id("Capture interne")
+    log_in("olivier", f"/cases/{case_id}")
+    expect(page.locator("mark.ev-span")).to_have_text("mot de passe")
+    expect(page.locator("#read-only")).to_have_text(
+        "Votre équipe est en copie de ce cas : vous le lisez, ses équipes responsables agissent."
+    )
+    card = page.locator('.task[data-team="legal"]')
+    expect(card).to_be_visible()
+    expect(card.locator(".actions")).to_have_count(0)
+    expect(page.locator("#relabel-form")).to_be_hidden()
+    assert_only(page, "fr", "case read from copy")
+    page.get_by_label("Nouvelle note").fill("Vu par la sécurité")
+    page.get_by_role("button", name="Ajouter la note").click()
+    expect(page.locator("#notice")).to_have_text(
+        "Votre rôle ou vos équipes ne permettent pas cette action."
+    )

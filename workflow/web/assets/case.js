@@ -24,7 +24,13 @@ function head(c) {
     el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ` }),
       el("span", { translate: "no", text: `${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
       c.restricted ? [" ", el("span", { class: "badge restricted", text: t("case.restricted") })] : ""),
-    el("p", { class: "teams", text: teams.join(" · ") }));
+    el("p", { class: "teams", text: teams.join(" · ") }),
+    inCopyOnly(c) ? el("p", { class: "notice", id: "read-only", text: t("case.read_only") }) : "");
+}
+
+// The reader's teams are only in copy of this case: they read it; acting is for its owners.
+function inCopyOnly(c) {
+  return me.role !== "admin" && !Object.entries(c.teams).some(([team, role]) => role === "owner" && me.teams.includes(team));
 }
 
 // Only http(s) links: records stored before URLs were validated may hold javascript: or data:.
@@ -96,7 +102,7 @@ function taskCard(task) {
     task.dismiss_reason ? el("p", {}, t("case.dismissed_because", ""), task.dismiss_reason === "relabeled"
       ? t("case.relabeled") : el("span", { translate: "no", text: task.dismiss_reason })) : "",
     reviewLine(task),
-    el("div", { class: "actions" }, taskButtons(task)));
+    inCopyOnly(current) ? "" : el("div", { class: "actions" }, taskButtons(task)));
 }
 
 function notes(c) {
@@ -171,6 +177,7 @@ function render(c) {
   review.textContent = t("case.review");
   notes(c);
   relabel(c);
+  document.getElementById("relabel-form").hidden = inCopyOnly(c);
   audit(c);
   document.getElementById("conflict").hidden = true;
 }
