@@ -119,6 +119,8 @@ def _escalate(
         if person is not None:
             queue(session, case=case, task=task, member_id=person, step=step, now=now,
                   details=dict(deadline))
+        audit(session, case=case, task=task, action=f"escalation:{step}", actor="sla-clock",
+              at=now, after={"notify": person})
         return {"notify": person}
     before = task_snapshot(task)
     if step == "reassign":

@@ -109,6 +109,16 @@ def test_notify_steps_mail_the_assignee_then_the_lead_once_each(
         ("camille-pr", "notify_assignee", True),
         ("marc-andre", "notify_lead", True),
     ]
+    with Session(engine) as session:
+        steps = session.exec(
+            select(AuditEntry.action, AuditEntry.after)
+            .where(AuditEntry.actor == "sla-clock")
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [(a, after.get("notify")) for a, after in steps][:2] == [
+        ("escalation:notify_assignee", "camille-pr"),
+        ("escalation:notify_lead", "marc-andre"),
+    ]
 
 
 def test_a_temporary_refusal_is_retried_and_a_missing_address_is_given_up_with_its_reason(
