@@ -217,3 +217,15 @@ def test_the_opened_event_names_who_got_each_task(
         payloads = [json.loads(e.payload) for e in session.exec(select(OutboxEvent))]
     opened = next(p for p in payloads if p["type"] == "opened")
     assert task.assignee and opened["details"]["assignees"] == {"legal": task.assignee}
+
+
+def test_a_lead_sets_where_a_members_notices_go(people: Any) -> None:
+    url = "/api/teams/customer_care/members/kevin"
+    refused = people.as_("priya", "PATCH", url, json={"email": "kevin@laurentia.example"})
+    assert refused.status_code == 403
+    bad = people.as_("carelead", "PATCH", url, json={"email": "not an address"})
+    assert bad.status_code == 422
+    done = people.as_("carelead", "PATCH", url, json={"email": "kevin@laurentia.example"})
+    assert done.status_code == 200 and done.json()["email"] == "kevin@laurentia.example"
+    with Session(people.engine) as session:
+        assert session.get(Member, "kevin").email == "kevin@laurentia.example"  # type: ignore[union-attr]

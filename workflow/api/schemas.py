@@ -318,6 +318,13 @@ class MemberUpdate(_Request):
     languages: list[Annotated[str, Field(min_length=2, max_length=10)]] | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     lead: bool | None = None
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="Where escalation notices naming the member go (unless the brand "
+        "configuration gives them a channel).",
+    )
 
 
 class MemberCreate(_Request):
