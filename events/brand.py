@@ -167,6 +167,15 @@ class Member(_Section):
     languages: list[str] = Field(default_factory=lambda: ["fr", "en"])
     capacity: int = Field(default=20, ge=1, description="Maximum open tasks.")
     lead: bool = False
+    hours: str | None = Field(
+        default=None,
+        description="Their own working hours (a calendar name): new tasks reach them only then. "
+        "Unset: the team's calendar, when the team assigns on shift only.",
+    )
+    notify: str | None = Field(
+        default=None,
+        description="The alert channel that tells them of an escalation; unset: e-mail to `email`.",
+    )
 
 
 class Team(_Section):
@@ -174,6 +183,15 @@ class Team(_Section):
     name: str = Field(min_length=1)
     calendar: str = "business"
     assignment: Literal["round_robin", "least_loaded"] = "round_robin"
+    on_shift_only: bool = Field(
+        default=False,
+        description="New tasks go only to members within their hours (their own, else the team "
+        "calendar); outside them a task waits, unassigned, for the next shift.",
+    )
+    copy_notes: bool = Field(
+        default=False,
+        description="On cases the team is only in copy of, it may add notes (default: read only).",
+    )
     members: list[Member] = Field(min_length=1)
 
 
@@ -349,6 +367,11 @@ class AlertPolicy(_Section):
     group_interval: Duration = Field(default="5m", description="Follow-ups wait, sent as one.")
     max_event_age: Duration = Field(default="1h", description="Older events never alert.")
     excerpts: bool = Field(default=True, description="Quote the post (personal data masked).")
+    people_email: str | None = Field(
+        default=None,
+        description="The e-mail channel whose SMTP server and sender tell people of their "
+        "escalations; unset: the first e-mail channel.",
+    )
     spike: SpikePolicy = Field(default_factory=SpikePolicy)
 
     _durations = field_validator("cooldown", "group_interval", "max_event_age")(_clock_duration)
@@ -497,9 +520,17 @@ class BrandConfig(_Section):
         for i, member in enumerate(self.staff):
             if member.team is not None:
                 need_team(("staff", i, "team"), member.team)
+        channels = {c.name for c in self.alerts.channels}
         for i, team in enumerate(self.teams):
             if team.calendar not in self.calendars:
                 errors.append((("teams", i, "calendar"), f"unknown calendar {team.calendar!r}"))
+            for j, member in enumerate(team.members):
+                if member.hours is not None and member.hours not in self.calendars:
+                    errors.append((("teams", i, "members", j, "hours"),
+                                   f"unknown calendar {member.hours!r}"))
+                if member.notify is not None and member.notify not in channels:
+                    errors.append((("teams", i, "members", j, "notify"),
+                                   f"unknown alert channel {member.notify!r}"))
         for i, rule in enumerate(self.routing):
             need_team(("routing", i, "team"), rule.team)
             for j, copy in enumerate(rule.copy_to):
@@ -512,6 +543,10 @@ class BrandConfig(_Section):
                 errors.append((("sla_policies", i, "calendar"), f"unknown calendar {policy.calendar!r}"))
             for j, team in enumerate(policy.teams):
                 need_team(("sla_policies", i, "teams", j), team)
+        mail = {c.name for c in self.alerts.channels if c.type == "email"}
+        if self.alerts.people_email is not None and self.alerts.people_email not in mail:
+            errors.append((("alerts", "people_email"),
+                           f"{self.alerts.people_email!r} is not an e-mail channel"))
         for i, channel in enumerate(self.alerts.channels):
             for j, team in enumerate(channel.teams):
                 need_team(("alerts", "channels", i, "teams", j), team)
@@ -635,6 +670,7 @@ def _calendar_warnings(config: BrandConfig) -> _Problems:
                 f"calendar {policy.calendar!r} has no working hours: the deadlines of "
                 f"{policy.name!r} never come")))
     used = {t.calendar for t in config.teams} | {p.calendar for p in config.sla_policies}
+    used |= {m.hours for t in config.teams for m in t.members if m.hours}
     for name in config.calendars:
         if name not in used:
             problems.append((("calendars", name), f"calendar {name!r} is used by no team or SLA policy"))

@@ -18,11 +18,12 @@ from events.schemas import CaseEventType
 from workflow.auth import Role
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.conversation import THREAD_SLOT
-from workflow.errors import Conflict, InvalidAction, NotFound
+from workflow.errors import Conflict, Forbidden, InvalidAction, NotFound
 from workflow.models import Case, CaseTeam, Member, Task
 from workflow.principal import Principal
 from workflow.records import audit, emit, histories, task_snapshot
 from workflow.review import check_request, needs_review, record_review, review_snapshot
+from workflow.sla import Kind
 from workflow.timings import time_task
 from workflow.transitions import (
     CLOSED_STATES,
@@ -36,7 +37,31 @@ from workflow.transitions import (
     case_state,
 )
 
-__all__ = ["CaseContext", "add_note", "load_case", "refresh", "settle", "task_action"]
+__all__ = [
+    "ActionResult",
+    "CaseContext",
+    "add_note",
+    "load_case",
+    "refresh",
+    "settle",
+    "task_action",
+]
+
+_REVIEWS = (Action.assign, Action.approve, Action.reject)
+"""Actions meant to be taken on someone else's task: they never take it over."""
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """The task acted on, and what the action meant for its assignee."""
+
+    task: Task
+    took_over_from: str | None = None
+    """The member the caller took the task over from (the caller is its assignee now)."""
+    on_behalf_of: str | None = None
+    """The assignee the caller acted for without taking the task (not a member of its team)."""
+    unchanged: bool = False
+    """Nothing to do (a second acknowledge with no new post): no version, no audit row."""
 
 
 @dataclass
@@ -102,16 +127,26 @@ def task_action(
     task_id: int | None = None,
     assignee: str | None = None,
     reason: str | None = None,
-) -> Task:
-    """Apply one state-machine action to one task of the case."""
+) -> ActionResult:
+    """Apply one state-machine action to one task of the case.
+
+    Someone acting on a task assigned to another takes it over when they are a member of its
+    team (the assignee becomes them), else acts on the assignee's behalf; the audit, the event
+    and the result say which. An acknowledge that changes nothing is not recorded."""
     principal.require(Role.agent, f"{action.value}")
     task = context.task(task_id, principal)
     principal.require_team(task.team_id, f"{action.value} task {task.id}")
     before = _snapshot(task)
+    handover: dict[str, str] = {}
     if action is Action.assign:
         _check_assignee(session, principal, task, assignee)
-    elif action is Action.acknowledge and task.assignee is None and principal.member_id:
-        assignee = principal.member_id
+    elif action not in _REVIEWS:
+        handover = _handover(session, principal, task)
+        assignee = handover.get("took_over_by") or assignee
+        if action is Action.acknowledge and task.assignee is None and principal.member_id:
+            assignee = principal.member_id
+    if action is Action.acknowledge and not handover and _answered(session, task):
+        return ActionResult(task, unchanged=True)
     if action is Action.dismiss and not (reason and reason.strip()):
         raise InvalidAction("dismiss needs a reason (e.g. spam, duplicate, handled elsewhere)")
     try:
@@ -136,7 +171,7 @@ def task_action(
         actor=principal.username,
         at=now,
         before=before,
-        after=_snapshot(task) | ({"reason": reason} if reason else {}),
+        after=_snapshot(task) | ({"reason": reason} if reason else {}) | _public(handover),
         clock=clock,
     )
     event = CaseEventType.assigned if action is Action.assign else CaseEventType.state_changed
@@ -149,9 +184,43 @@ def task_action(
         at=now,
         actor=principal.username,
         details={"action": action.value, "from": before["state"], "reason": reason}
-        | ({"previous_assignee": before["assignee"]} if action is Action.assign else {}),
+        | ({"previous_assignee": before["assignee"]} if action is Action.assign else {})
+        | _public(handover),
     )
-    return task
+    return ActionResult(
+        task,
+        took_over_from=handover.get("took_over_from"),
+        on_behalf_of=handover.get("on_behalf_of"),
+    )
+
+
+def _handover(session: Session, principal: Principal, task: Task) -> dict[str, str]:
+    """Whose task the caller acts on: {} for their own or an unassigned one; else they take it
+    over (a member of its team) or act on the assignee's behalf."""
+    if task.assignee is None or principal.is_self(task.assignee):
+        return {}
+    member = session.get(Member, principal.member_id) if principal.member_id else None
+    if member is not None and member.team_id == task.team_id:
+        return {"took_over_from": task.assignee, "took_over_by": member.id}
+    return {"on_behalf_of": task.assignee}
+
+
+def _public(handover: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in handover.items() if k != "took_over_by"}
+
+
+def _answered(session: Session, task: Task) -> bool:
+    """An acknowledged task with no customer post since its last response: acknowledging it
+    again would answer nothing."""
+    if task.state != State.acknowledged.value:
+        return False
+    pending = False
+    for event in histories(session, [task.id]).get(task.id, []):  # type: ignore[list-item]
+        if event.kind is Kind.post:
+            pending = True
+        elif event.kind is Kind.response:
+            pending = False
+    return not pending
 
 
 def _snapshot(task: Task) -> dict[str, Any]:
@@ -204,6 +273,10 @@ def add_note(
     session: Session, context: CaseContext, principal: Principal, *, text: str, now: datetime
 ) -> None:
     principal.require(Role.agent, "adding a note")
+    if not principal.may_write(context.teams):
+        raise Forbidden(
+            f"case {context.case.id}: your teams are only in copy of it (read only)"
+        )
     if not text.strip():
         raise InvalidAction("a note needs some text")
     audit(

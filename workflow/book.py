@@ -54,6 +54,42 @@ class PolicyBook:
             name: BusinessCalendar.from_config(name, c) for name, c in self.config.calendars.items()
         }
 
+    @cached_property
+    def _shifts(self) -> dict[tuple[str, str | None], BusinessCalendar]:
+        """(team, member) -> the hours that member works; (team, None): the team's default,
+        present only when the team assigns on shift only."""
+        shifts: dict[tuple[str, str | None], BusinessCalendar] = {}
+        for team in self.config.teams:
+            if team.on_shift_only and team.calendar in self.calendars:
+                shifts[(team.id, None)] = self.calendars[team.calendar]
+            for member in team.members:
+                if member.hours in self.calendars:
+                    shifts[(team.id, member.id)] = self.calendars[member.hours]  # type: ignore[index]
+        return shifts
+
+    def on_shift(self, team: str, member: str, now: datetime) -> bool:
+        """Whether the member works at `now`: within their own hours, else the team calendar's
+        when the team assigns on shift only; always, for a team that does not."""
+        calendar = self._shifts.get((team, member)) or self._shifts.get((team, None))
+        if calendar is None:
+            return True
+        return any(a <= now < b for a, b in calendar.day_intervals(calendar.local(now).date()))
+
+    def copy_grants(self, teams: frozenset[str]) -> frozenset[tuple[str, str]]:
+        """(restricted team, team of `teams`) pairs where a routing rule giving the restricted
+        team its cases names that team in copy: the configuration chose to share them with it."""
+        return frozenset(
+            (rule.team, copy)
+            for rule in self.config.routing
+            if rule.team in self.restricted_teams
+            for copy in rule.copy_to
+            if copy in teams
+        )
+
+    def copy_notes(self, teams: frozenset[str]) -> frozenset[str]:
+        """Those of `teams` that may add notes to cases they are only in copy of."""
+        return frozenset(t.id for t in self.config.teams if t.copy_notes and t.id in teams)
+
     def policy(self, *, team: str, label: str, severity: str) -> Policy:
         key = (team, label, severity)
         if key not in self._policies:

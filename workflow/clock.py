@@ -4,22 +4,27 @@ Each task stores when its clock next needs a look (`next_check_at`: the next run
 A tick takes the due tasks (FOR UPDATE SKIP LOCKED on PostgreSQL, so replicas share the work),
 fires every rung passed since the last look, and writes one vigie.cases event per rung:
 rung 0 `sla_at_risk`, rung 1 `sla_breached`, and rung k also `escalated` with the policy's k-th
-step (notify_assignee, notify_lead, reassign, raise_severity). The same tick hands unassigned
-tasks to members who became available.
+step (notify_assignee, notify_lead, reassign, raise_severity); a notify step also queues a
+notice to the person (workflow.notices). The same tick hands unassigned tasks to members who
+became available or came on shift, the most urgent first (severity, then deadline).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from events.schemas import CaseEventType, Severity
+from workflow.actions import settle
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.db import transient_errors
 from workflow.models import Case, Task
+from workflow.notices import queue
 from workflow.records import audit, emit, histories, task_snapshot
 from workflow.sla import governing, ladder_points
 from workflow.staffing import Roster
@@ -50,7 +55,7 @@ def tick(engine: Engine, book: PolicyBook, now: datetime) -> int:
         if not tasks:
             return 0
         history = histories(session, [t.id for t in tasks])  # type: ignore[misc]
-        roster = Roster(session)
+        roster = Roster(session, book, now)
         for task in tasks:
             fired += _climb(session, book, roster, task, history.get(task.id, []), now)  # type: ignore[arg-type]
         session.commit()
@@ -82,7 +87,7 @@ def _climb(
             _emit(session, _RUNG_EVENTS[rung], case, task, now, details)
         if rung < len(policy.escalation):
             step = policy.escalation[rung]
-            details |= {"step": step} | _escalate(session, roster, case, task, step, now)
+            details |= {"step": step} | _escalate(session, roster, case, task, step, now, details)
             _emit(session, CaseEventType.escalated, case, task, now, details)
         fired += 1
     task.escalation_level = max(task.escalation_level, passed)
@@ -99,13 +104,24 @@ def _emit(
 
 
 def _escalate(
-    session: Session, roster: Roster, case: Case, task: Task, step: str, now: datetime
+    session: Session,
+    roster: Roster,
+    case: Case,
+    task: Task,
+    step: str,
+    now: datetime,
+    deadline: dict,
 ) -> dict:
-    """Carry out one escalation step; notify_* steps are the event itself."""
-    if step == "notify_lead":
-        return {"notify": roster.lead_of(task.team_id)}
-    if step == "notify_assignee":
-        return {"notify": task.assignee or roster.lead_of(task.team_id)}
+    """Carry out one escalation step; a notify_* step queues a notice to the person."""
+    if step in ("notify_lead", "notify_assignee"):
+        lead = roster.lead_of(task.team_id)
+        person = lead if step == "notify_lead" else task.assignee or lead
+        if person is not None:
+            queue(session, case=case, task=task, member_id=person, step=step, now=now,
+                  details=dict(deadline))
+        audit(session, case=case, task=task, action=f"escalation:{step}", actor="sla-clock",
+              at=now, after={"notify": person})
+        return {"notify": person}
     before = task_snapshot(task)
     if step == "reassign":
         chosen = roster.pick(task.team_id, lang=case.lang, exclude=task.assignee)
@@ -136,25 +152,35 @@ def _escalate(
     return result
 
 
+_URGENCY = sa.case({s.value: s.rank for s in Severity}, value=col(Task.severity), else_=len(Severity))
+
+
 def assign_waiting_tasks(engine: Engine, book: PolicyBook, now: datetime) -> int:
-    """Give unassigned open tasks to members who can take them now."""
+    """Give unassigned open tasks to members who can take them now: the most severe first, then
+    the nearest deadline (capacity goes to a critical disclosure before a routine task); each
+    case's state follows its tasks."""
     with transient_errors("assigning tasks"), Session(engine) as session:
         tasks = list(
             session.exec(
                 select(Task)
                 .where(col(Task.assignee).is_(None))
                 .where(col(Task.state).in_([State.new.value, State.reopened.value]))
-                .order_by(col(Task.id))
+                .order_by(_URGENCY, sa.nulls_last(col(Task.sla_due)), col(Task.id))
                 .limit(BATCH)
                 .with_for_update(skip_locked=True)
             )
         )
         if not tasks:
             return 0
-        roster = Roster(session)
+        roster = Roster(session, book, now)
+        case_ids = list({t.case_id for t in tasks})
+        cases = {c.id: c for c in session.exec(select(Case).where(col(Case.id).in_(case_ids)))}
+        siblings: dict[int, list[Task]] = defaultdict(list)
+        for sibling in session.exec(select(Task).where(col(Task.case_id).in_(case_ids))):
+            siblings[sibling.case_id].append(sibling)
         assigned = 0
         for task in tasks:
-            case = session.get(Case, task.case_id)
+            case = cases.get(task.case_id)
             chosen = roster.pick(task.team_id, lang=case.lang if case else None)
             if chosen is None or case is None:
                 continue
@@ -170,7 +196,7 @@ def assign_waiting_tasks(engine: Engine, book: PolicyBook, now: datetime) -> int
                 before=before,
                 after=task_snapshot(task),
             )
-            case.updated_at = now
+            settle(case, siblings[task.case_id], now)
             emit(
                 session,
                 CaseEventType.assigned,

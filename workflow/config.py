@@ -24,7 +24,8 @@ class WorkflowSettings(BaseSettings):
 
     restricted_teams: str = Field(
         default="legal",
-        description="Comma-separated teams whose cases only they (and admins) see, even in copy.",
+        description="Comma-separated teams whose cases only they, admins and the copy teams "
+        "their own routing rules name may see.",
     )
     sla_clock_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the SLA clock looks at due tasks."

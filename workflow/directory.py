@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from events.schemas import CaseEventType
 from workflow.auth import Role
+from workflow.book import PolicyBook
 from workflow.errors import InvalidAction, NotFound
 from workflow.models import Case, Member, Task, Team
 from workflow.principal import Principal
@@ -39,8 +40,10 @@ def update_member(
     member_id: str,
     changes: dict,
     now: datetime,
+    book: PolicyBook | None = None,
 ) -> tuple[Member, list[int]]:
-    """Apply changes; returns the member and the ids of tasks that were reassigned."""
+    """Apply changes; returns the member and the ids of tasks that were reassigned (to members
+    on shift, when `book` says who is)."""
     _team(session, team_id)
     member = session.get(Member, member_id)
     if member is None or member.team_id != team_id:
@@ -55,17 +58,19 @@ def update_member(
     for name, value in changes.items():
         setattr(member, name, value)
     session.flush()
-    moved = _hand_back(session, member, principal, now) if going_away else []
+    moved = _hand_back(session, member, principal, now, book) if going_away else []
     return member, moved
 
 
-def _hand_back(session: Session, member: Member, principal: Principal, now: datetime) -> list[int]:
+def _hand_back(
+    session: Session, member: Member, principal: Principal, now: datetime, book: PolicyBook | None
+) -> list[int]:
     tasks = session.exec(
         select(Task)
         .where(Task.assignee == member.id)
         .where(col(Task.state).in_(OPEN_STATE_VALUES))
     ).all()
-    roster = Roster(session)
+    roster = Roster(session, book, now)
     moved = []
     for task in tasks:
         case = session.get(Case, task.case_id)

@@ -135,7 +135,7 @@ def _fresh(session: Session, verdicts: Sequence[Verdict]) -> list[Verdict]:
 
 def _staff(session: Session, book: PolicyBook, works: list[CaseWork], now: datetime) -> None:
     """Create the missing tasks and pick their assignees."""
-    roster = Roster(session)
+    roster = Roster(session, book, now)
     for work in works:
         for index, (verdict, plans) in enumerate(work.contributions):
             for plan in plans:

@@ -91,7 +91,7 @@ def _contribute(
                 audit, rows, case=case, action="post_added", actor="system", at=now, after=after
             )
         )
-        rows.later(lambda: _emit_post_added(rows, case, post.post_id, now))
+        rows.later(lambda: _emit_post_added(rows, case, post.post_id, _assignees(work), now))
     touched = set()
     for plan in plans:
         for team, role in [(plan.team, "owner")] + [(t, "copy") for t in plan.copy_to]:
@@ -147,8 +147,10 @@ def _add_post(
     rows.add(PostRecord, record | {"source": source})
 
 
-def _emit_post_added(rows: RowBuffer, case: Case, post_id: str, now: datetime) -> None:
-    details = {"post_id": post_id, "quote_post_id": case.summary_post_id}
+def _emit_post_added(
+    rows: RowBuffer, case: Case, post_id: str, assignees: dict[str, str], now: datetime
+) -> None:
+    details = {"post_id": post_id, "quote_post_id": case.summary_post_id, "assignees": assignees}
     emit(rows, CaseEventType.post_added, case=case, at=now, details=details)
 
 
@@ -266,6 +268,7 @@ def _finish(
                     "copy_to": sorted({t for p in plans for t in p.copy_to}),
                     "url": verdict.post.url,
                     "quote_post_id": case.summary_post_id,
+                    "assignees": _assignees(work),
                 },
             )
         )
@@ -284,6 +287,11 @@ def _finish(
                     details={"reason": "new task"},
                 )
             )
+
+
+def _assignees(work: CaseWork) -> dict[str, str]:
+    """Team -> assignee of the case's tasks, for a case-wide event (alerts name them)."""
+    return {team: t.assignee for team, t in work.tasks.items() if t.assignee}
 
 
 def _add_teams(rows: RowBuffer, work: CaseWork) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "CaseThread",
     "Feedback",
     "Member",
+    "Notice",
     "OutboxEvent",
     "PostRecord",
     "SecurityEvent",
@@ -516,3 +517,25 @@ class EngagementBaseline(SQLModel, table=True):
     account: str = Field(primary_key=True, max_length=350)
     posts: int = 0
     mean_log: float = 0.0
+
+
+class Notice(SQLModel, table=True):
+    """An escalation step that names a person (notify_assignee, notify_lead), to deliver to them
+    by e-mail or their configured channel. Written with the step; sent by workflow.notices.
+
+    No foreign key: a notice outlives nothing (sent ones go with the case events' retention),
+    and a purged case must not wait for its notices."""
+
+    __tablename__ = "notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(index=True)
+    task_id: int | None = Field(default=None)
+    member_id: str = Field(max_length=64)
+    step: str = Field(max_length=40)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = _when(default_factory=utcnow)
+    claimed_at: datetime | None = _when(default=None)
+    sent_at: datetime | None = _when(default=None, index=True)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=500)

@@ -127,13 +127,7 @@ def queue_statement(
 def _conditions(principal: Principal, query: QueueFilter) -> list[Any]:
     conditions: list[Any] = []
     if not principal.is_admin:
-        conditions.append(
-            select(CaseTeam.case_id)
-            .where(CaseTeam.case_id == Case.id)
-            .where(col(CaseTeam.team).in_(principal.teams))
-            .where(sa.or_(CaseTeam.role == "owner", sa.not_(col(Case.restricted))))
-            .exists()
-        )
+        conditions.append(_scope(principal))
     if query.team or query.assignee:
         tasks = select(Task.id).where(Task.case_id == Case.id)
         if query.team:
@@ -161,6 +155,32 @@ def _conditions(principal: Principal, query: QueueFilter) -> list[Any]:
     if query.text:
         conditions.append(_text_condition(query.text))
     return conditions
+
+
+def _scope(principal: Principal) -> Any:
+    """The cases the caller sees, as Principal.can_see decides for one case."""
+    ordinary = (
+        select(CaseTeam.case_id)
+        .where(CaseTeam.case_id == Case.id)
+        .where(col(CaseTeam.team).in_(principal.teams))
+        .where(sa.or_(CaseTeam.role == "owner", sa.not_(col(Case.restricted))))
+        .exists()
+    )
+    granted = [
+        sa.and_(_has_team(owner, "owner"), _has_team(copy, "copy"))
+        for owner, copy in sorted(principal.copy_grants)
+    ]
+    return sa.or_(ordinary, *granted)
+
+
+def _has_team(team: str, role: str) -> Any:
+    return (
+        select(CaseTeam.case_id)
+        .where(CaseTeam.case_id == Case.id)
+        .where(CaseTeam.team == team)
+        .where(CaseTeam.role == role)
+        .exists()
+    )
 
 
 def _text_condition(text: str) -> Any:

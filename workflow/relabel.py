@@ -242,7 +242,7 @@ def _retask(
             )
         # A task already waiting for review keeps waiting: its reviewer decides.
     have = {t.team_id for t in context.tasks}
-    roster = Roster(session)
+    roster = Roster(session, book, now)
     created = []
     for team, plan in plans.items():
         if team in have:

@@ -8,12 +8,14 @@ One database transaction per polled batch, committed before the Kafka offsets (a
 no-op: posts are stored once). A database outage raises TransientError, so the consumer loop
 pauses and retries. A verdict the database refuses on its own (e.g. a value too long for a
 column) is dead-lettered with the reason while the rest of its batch is stored. A background
-thread runs the SLA clock and publishes the outbox.
+thread runs the SLA clock and publishes the outbox; another delivers the notices of escalation
+steps that name a person (workflow.notices), so a slow mail server never holds the clock.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -39,6 +41,7 @@ from workflow.draft_links import load_key
 from workflow.highlights import KINDS
 from workflow.intake import IntakeResult, ingest_verdicts
 from workflow.metrics import INTAKE_SECONDS, STAFF_HIGHLIGHTS, VERDICTS
+from workflow.notices import Notifier
 from workflow.outbox import OutboxRelay
 from workflow.retention import purge
 from workflow.seed import seed_directory
@@ -147,7 +150,21 @@ def run(settings: Settings, stop: threading.Event) -> None:
         args=(engine, book, relay, stop, options.sla_clock_seconds, options.purge_minutes * 60),
         kwargs={"staff": staff, "staff_every": options.staff_minutes * 60},
     )
+    notifier = Notifier(
+        engine,
+        config,
+        public_url=default_public_url(settings),
+        environ=os.environ,
+        keep_sent=config.retention.of("case_events"),
+    )
+    notices = threading.Thread(
+        target=_notice_loop,
+        name="notices",
+        daemon=True,
+        args=(notifier, stop, options.sla_clock_seconds),
+    )
     clock.start()
+    notices.start()
     try:
         consume(
             settings.topics.verdicts,
@@ -160,6 +177,8 @@ def run(settings: Settings, stop: threading.Event) -> None:
     finally:
         stop.set()
         clock.join(timeout=30)
+        notices.join(timeout=30)
+        notifier.close()
         _final_publish(relay)
         producer.close()
         engine.dispose()
@@ -199,6 +218,16 @@ def _clock_loop(
             log.warning("SLA clock pass failed, will retry: %s", exc)
         if cursor is None:
             stop.wait(interval)
+
+
+def _notice_loop(notifier: Notifier, stop: threading.Event, interval: float) -> None:
+    """Deliver the notices the SLA clock queued, until `stop` is set."""
+    while not stop.is_set():
+        try:
+            notifier.send_pending(utcnow())
+        except TransientError as exc:
+            log.warning("sending notices failed, will retry: %s", exc)
+        stop.wait(interval)
 
 
 def _purge(engine: Engine, book: PolicyBook, now: datetime) -> None:

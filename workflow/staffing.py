@@ -1,11 +1,13 @@
-"""Who can take a task right now: team rosters with presence, capacity and current load."""
+"""Who can take a task right now: team rosters with presence, shifts, capacity and current load."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
+from workflow.book import PolicyBook
 from workflow.models import Member, Task, Team
 from workflow.routing import Candidate, choose_assignee
 from workflow.transitions import OPEN_STATE_VALUES
@@ -14,9 +16,15 @@ __all__ = ["Roster"]
 
 
 class Roster:
-    """A snapshot of teams, members and open-task counts, kept current as tasks are assigned."""
+    """A snapshot of teams, members and open-task counts, kept current as tasks are assigned.
 
-    def __init__(self, session: Session) -> None:
+    With a policy book and a time, a member off shift at that time (workflow.book.on_shift) is
+    not available, whatever their presence says."""
+
+    def __init__(
+        self, session: Session, book: PolicyBook | None = None, now: datetime | None = None
+    ) -> None:
+        self.book, self.now = book, now
         self.teams = {t.id: t for t in session.exec(select(Team))}
         self.members: dict[str, list[Member]] = {}
         for member in session.exec(select(Member).order_by(col(Member.position), col(Member.id))):
@@ -36,9 +44,7 @@ class Roster:
         if team is None or not members:
             return None
         candidates = [
-            Candidate(
-                m.id, tuple(m.languages), m.capacity, self.load[m.id], m.presence == "available"
-            )
+            Candidate(m.id, tuple(m.languages), m.capacity, self.load[m.id], self._works(m))
             for m in members
         ]
         chosen = choose_assignee(
@@ -48,6 +54,13 @@ class Roster:
             self.load[chosen] += 1
             team.rr_last = chosen
         return chosen
+
+    def _works(self, member: Member) -> bool:
+        if member.presence != "available":
+            return False
+        if self.book is None or self.now is None:
+            return True
+        return self.book.on_shift(member.team_id, member.id, self.now)
 
     def release(self, member_id: str | None) -> None:
         if member_id and self.load[member_id] > 0:

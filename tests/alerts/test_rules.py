@@ -116,3 +116,18 @@ def test_a_high_risk_closing_waiting_for_review_alerts_the_team() -> None:
     approved = event(CaseEventType.state_changed, team="legal", state="resolved", task_id=7,
                      details={"action": "approve", "from": "pending_review"})
     assert alerts(approved) == []
+
+
+def test_a_critical_case_alert_names_the_assignees_of_its_tasks() -> None:
+    opened = event(
+        CaseEventType.opened,
+        severity=Severity.critical,
+        labels=[Label.risky_disclosure],
+        details={"post_id": "x:7", "teams": ["legal"], "assignees": {"legal": "sophie"}},
+    )
+    (alert,) = alerts(opened)
+    assert ("Responsable / Assignee", "sophie (legal)") in alert.facts
+    unassigned = event(
+        CaseEventType.opened, severity=Severity.critical, details={"teams": ["legal"]}
+    )
+    assert ("Responsable / Assignee", "—") in alerts(unassigned)[0].facts

@@ -146,3 +146,15 @@ def test_merge_rule_names_are_unique(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_brand_config(path)
     assert "case_merge.1.name: duplicate rule name 'repeated-complaint'" in str(err.value)
+
+
+def test_a_members_hours_and_channel_and_the_people_email_must_exist(tmp_path: Path) -> None:
+    member = "{id: isabelle, name: Isabelle Fortin, email:"
+    path = _broken(tmp_path, member, "{id: isabelle, name: Isabelle Fortin, hours: nights, notify: pager, email:")
+    path.write_text(path.read_text().replace("people_email: oncall-email", "people_email: comms-slack"))
+    with pytest.raises(ConfigError) as err:
+        load_brand_config(path)
+    line = _line_of(path, "hours: nights")
+    assert f"{path}:{line}: teams.6.members.0.hours: unknown calendar 'nights'" in str(err.value)
+    assert f"{path}:{line}: teams.6.members.0.notify: unknown alert channel 'pager'" in str(err.value)
+    assert f"{path}:{_line_of(path, 'people_email: comms')}: alerts.people_email: 'comms-slack' is not an e-mail channel" in str(err.value)

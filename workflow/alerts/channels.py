@@ -275,7 +275,8 @@ def _build_one(
 def build_channel(
     config: AlertChannel, environ: Mapping[str, str], retry: RetryPolicy | None = None
 ) -> Channel | str:
-    """One channel, or why it stays disabled; unlike build_channels, sets no alert metric."""
+    """One channel, or why it stays disabled (people's escalation notices and staff mails use it
+    too); unlike build_channels, sets no alert metric."""
     return _build_one(config, environ, retry or RetryPolicy())
 
 

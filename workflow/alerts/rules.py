@@ -115,7 +115,7 @@ def _facts(event: CaseEvent, escalation: CaseEvent | None) -> tuple[tuple[str, s
         ("Étiquettes / Labels", ", ".join(label.value for label in event.labels) or "—"),
         ("Gravité / Severity", event.severity.value if event.severity else "—"),
         ("Équipe / Team", ", ".join(_teams(event)) or "—"),
-        ("Responsable / Assignee", event.assignee or "—"),
+        ("Responsable / Assignee", event.assignee or _assignees(event) or "—"),
     ]
     if event.type is CaseEventType.state_changed:
         asked = f"{event.actor} ({details.get('action', '?')})"
@@ -128,6 +128,14 @@ def _facts(event: CaseEvent, escalation: CaseEvent | None) -> tuple[tuple[str, s
     ):
         facts.append(("Escalade / Escalation", _describe_step(step_event.details)))
     return tuple(facts)
+
+
+def _assignees(event: CaseEvent) -> str:
+    """A case-wide event (opened, post added) names each task's assignee: `member (team)`."""
+    found = event.details.get("assignees")
+    if not isinstance(found, dict):
+        return ""
+    return ", ".join(f"{member} ({team})" for team, member in found.items() if member)
 
 
 def _describe_step(details: dict) -> str:

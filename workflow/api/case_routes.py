@@ -169,6 +169,7 @@ def _perform(
     kind = action.action  # type: ignore[attr-defined]
     principal.require(Role.agent, kind)
     context = load_case(session, case_id, principal, version=version)
+    result = None
     if kind == "note":
         add_note(session, context, principal, text=action.text, now=now)  # type: ignore[attr-defined]
     elif kind == "relabel":
@@ -182,7 +183,7 @@ def _perform(
             post_id=action.post_id,
         )  # type: ignore[attr-defined]
     else:
-        task_action(
+        result = task_action(
             session,
             book,
             context,
@@ -201,4 +202,13 @@ def _perform(
             f"case {case_id} cannot reopen: its thread has another open case now"
         ) from exc
     session.refresh(context.case)
-    return case_summary(context.case, tasks_of(session, [case_id])[case_id])
+    summary = case_summary(context.case, tasks_of(session, [case_id])[case_id])
+    if result is None:
+        return summary
+    return summary.model_copy(
+        update={
+            "took_over_from": result.took_over_from,
+            "on_behalf_of": result.on_behalf_of,
+            "unchanged": result.unchanged,
+        }
+    )

@@ -108,13 +108,16 @@ def get_principal(
     if found is None:
         raise unauthorized
     user, record = found
+    teams, book = frozenset(user.teams), get_state(request).book
     return Principal(
         username=user.username,
         role=Role(user.role),
-        teams=frozenset(user.teams),
+        teams=teams,
         member_id=user.member_id,
         token_id=record.id,
         token_kind=record.kind,
+        copy_grants=book.copy_grants(teams),
+        copy_notes=book.copy_notes(teams),
     )
 
 

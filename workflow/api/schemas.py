@@ -186,6 +186,21 @@ class CaseSummary(BaseModel):
     sla_due: datetime | None
     sla_state: str
     tasks: list[TaskSummary]
+    took_over_from: str | None = Field(
+        default=None,
+        description="After an action: the member whose task you took over (you are its "
+        "assignee now).",
+    )
+    on_behalf_of: str | None = Field(
+        default=None,
+        description="After an action: the assignee you acted for (you are not in the task's "
+        "team roster, so the task stays theirs).",
+    )
+    unchanged: bool = Field(
+        default=False,
+        description="After an action: it changed nothing (e.g. a second acknowledge with no new "
+        "post), so the version is the same and nothing was recorded.",
+    )
 
 
 class CasePage(BaseModel):
@@ -328,6 +343,13 @@ class MemberUpdate(_Request):
     languages: list[Annotated[str, Field(min_length=2, max_length=10)]] | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     lead: bool | None = None
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="Where escalation notices naming the member go (unless the brand "
+        "configuration gives them a channel).",
+    )
 
 
 class MemberCreate(_Request):

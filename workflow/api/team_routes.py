@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path
 from sqlmodel import Session, col, func, select
 
 from events.schemas import utcnow
-from workflow.api.deps import CurrentPrincipal, SessionDep
+from workflow.api.deps import BookDep, CurrentPrincipal, SessionDep
 from workflow.api.errors import errors
 from workflow.api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamPublic
 from workflow.auth import Role
@@ -49,6 +49,7 @@ def change_member(
     body: MemberUpdate,
     principal: CurrentPrincipal,
     session: SessionDep,
+    book: BookDep,
 ) -> MemberPublic:
     """Presence (anyone for themselves), capacity, languages (leads of the team, admins).
 
@@ -56,7 +57,13 @@ def change_member(
     """
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     member, _moved = update_member(
-        session, principal, team_id=team_id, member_id=member_id, changes=changes, now=utcnow()
+        session,
+        principal,
+        team_id=team_id,
+        member_id=member_id,
+        changes=changes,
+        now=utcnow(),
+        book=book,
     )
     session.commit()
     return _member(member, _loads(session))

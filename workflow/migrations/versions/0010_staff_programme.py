@@ -2,7 +2,7 @@
 checks (acceptance overdue when the post arrived), highlights and engagement baselines.
 
 Revision ID: 0010_staff_programme
-Revises: 0006_conversation
+Revises: 0008_staffing
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_staff_programme"
-down_revision = "0006_conversation"
+down_revision = "0008_staffing"
 branch_labels = None
 depends_on = None
 

@@ -24,7 +24,13 @@ function head(c) {
     el("p", {}, c.labels.map((label) => labelChip(label)), " ", el("span", { text: `${t(`state.${c.state}`)} · ` }),
       el("span", { translate: "no", text: `${c.platform} · ${c.lang.toUpperCase()} · @${c.author_handle} · v${c.version}` }),
       c.restricted ? [" ", el("span", { class: "badge restricted", text: t("case.restricted") })] : ""),
-    el("p", { class: "teams", text: teams.join(" · ") }));
+    el("p", { class: "teams", text: teams.join(" · ") }),
+    inCopyOnly(c) ? el("p", { class: "notice", id: "read-only", text: t("case.read_only") }) : "");
+}
+
+// The reader's teams are only in copy of this case: they read it; acting is for its owners.
+function inCopyOnly(c) {
+  return me.role !== "admin" && !Object.entries(c.teams).some(([team, role]) => role === "owner" && me.teams.includes(team));
 }
 
 // Only http(s) links: records stored before URLs were validated may hold javascript: or data:.
@@ -104,7 +110,7 @@ function taskCard(task) {
     task.dismiss_reason ? el("p", {}, t("case.dismissed_because", ""), task.dismiss_reason === "relabeled"
       ? t("case.relabeled") : el("span", { translate: "no", text: task.dismiss_reason })) : "",
     reviewLine(task),
-    el("div", { class: "actions" }, taskButtons(task)));
+    inCopyOnly(current) ? "" : el("div", { class: "actions" }, taskButtons(task)));
 }
 
 function notes(c) {
@@ -150,6 +156,8 @@ function sentence(entry, tasks) {
       default: text = t("audit.other", entry.action);
     }
   }
+  if (after.took_over_from) text += ` ${t("audit.took_over", after.took_over_from)}`;
+  if (after.on_behalf_of) text += ` ${t("audit.on_behalf", after.on_behalf_of)}`;
   if (before.state && after.state && before.state !== after.state && entry.action !== "note") {
     text += ` ${t("audit.state", t(`state.${before.state}`), t(`state.${after.state}`))}`;
   }
@@ -178,6 +186,7 @@ function render(c) {
   review.textContent = t("case.review");
   notes(c);
   relabel(c);
+  document.getElementById("relabel-form").hidden = inCopyOnly(c);
   audit(c);
   document.getElementById("conflict").hidden = true;
 }
@@ -196,9 +205,11 @@ async function act(body) {
   if (body.action === "dismiss" && !body.reason) { notice("notice", t("action.reason_needed"), "warning"); return false; }
   if (body.action === "reject" && !body.reason) { notice("notice", t("action.reject_reason_needed"), "warning"); return false; }
   try {
-    await api(`/api/cases/${caseId}/actions`, { method: "POST", body: { ...body, version: current.version } });
+    const done = await api(`/api/cases/${caseId}/actions`, { method: "POST", body: { ...body, version: current.version } });
     render(await fetchCase());
-    notice("notice", t("action.done"));
+    notice("notice", done.unchanged ? t("action.unchanged")
+      : done.took_over_from ? t("action.took_over", done.took_over_from)
+      : done.on_behalf_of ? t("action.on_behalf", done.on_behalf_of) : t("action.done"));
     return true;
   } catch (exc) {
     if (exc.status === 409) conflict(exc.body?.current_version ?? "?");

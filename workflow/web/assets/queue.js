@@ -1,4 +1,5 @@
-// The queue: scopes (mine, my teams, all), filters, deadline order, live badges, bulk actions.
+// The queue: scopes (mine, my teams, all), filters, deadline order, live badges, bulk actions;
+// the reader's presence (and, for a lead, their teams' members'), which decides who gets work.
 import { api } from "./api.js";
 import { el, errorText, labelChip, markSeen, notice, refreshBadges, seen, severityBadge, slaBadge, startPage } from "./common.js";
 import { LABELS, labelName, t, teamName } from "./i18n.js";
@@ -154,12 +155,47 @@ function keys(event) {
   }
 }
 
+// One presence control per member the reader may set: themselves, and for a lead (or an
+// admin) every member of their teams (the API shows presence only to those who may change it).
+async function fillPresence() {
+  const lead = ["lead", "admin"].includes(me.role);
+  const teams = await Promise.all(me.teams.map((team) => api(`/api/teams/${encodeURIComponent(team)}`)));
+  const controls = teams.flatMap((team) => team.members
+    .filter((m) => m.presence !== null && (m.id === me.member_id || lead))
+    .map((m) => presenceControl(team, m)));
+  document.getElementById("presence-list").replaceChildren(...controls);
+  document.getElementById("presence").hidden = !controls.length;
+}
+
+function presenceControl(team, member) {
+  const id = `presence-${team.id}-${member.id}`;
+  const mine = member.id === me.member_id;
+  const select = el("select", { id, "data-member": member.id, onchange: () => setPresence(team, member, select) },
+    ...["available", "away"].map((p) => el("option", { value: p, text: t(`presence.${p}`), selected: member.presence === p })));
+  const who = mine ? t("presence.mine", teamName(team.id))
+    : [el("span", { translate: "no", text: member.name }), ` (${teamName(team.id)})`];
+  return el("div", { class: "presence-member" }, el("label", { for: id }, who), select);
+}
+
+async function setPresence(team, member, select) {
+  try {
+    await api(`/api/teams/${encodeURIComponent(team.id)}/members/${encodeURIComponent(member.id)}`,
+      { method: "PATCH", body: { presence: select.value } });
+    notice("notice", t(`presence.set.${select.value}`, member.id === me.member_id ? t("presence.you") : member.name));
+    await load();  // going away hands open tasks to others: the queue shows it
+  } catch (exc) {
+    notice("notice", errorText(exc), "warning");
+    await fillPresence();
+  }
+}
+
 async function main() {
   me = await startPage();
   if (!me) return;
   fillFilters();
   if (scope === null) scope = await firstScopeWithWork();
   fillScopes();
+  await fillPresence();  // after the scope: a change of presence reloads the queue
   document.getElementById("filters").addEventListener("change", () => load());
   document.getElementById("filters").addEventListener("submit", (e) => { e.preventDefault(); load(); });
   document.getElementById("more").addEventListener("click", () => load(true));
