@@ -1,7 +1,7 @@
 """The brand configuration file: what a comms team edits (YAML).
 
 Brand handles and keywords, the staff roster, teams and members, calendars, routing rules, SLA
-policies, per-label thresholds, alerts and how long each kind of record is kept (retention). `load_brand_config` validates the whole file and, when it is
+policies, per-label thresholds, alerts, reply templates and how long each kind of record is kept (retention). `load_brand_config` validates the whole file and, when it is
 wrong, raises ConfigError naming the file, the line, the field and the reason.
 """
 
@@ -31,6 +31,9 @@ __all__ = [
     "LabelPolicy",
     "RetentionPolicy",
     "Member",
+    "REPLY_PLACEHOLDERS",
+    "ReplyPolicy",
+    "ReplyTemplate",
     "RoutingRule",
     "SlaPolicy",
     "SpikePolicy",
@@ -311,6 +314,56 @@ class AlertPolicy(_Section):
     _durations = field_validator("cooldown", "group_interval", "max_event_age")(_clock_duration)
 
 
+REPLY_PLACEHOLDERS = {
+    "author": "the @handle of the person answered",
+    "case_id": "the case number",
+    "agent_first_name": "the first name of whoever sends the reply",
+    "brand": "the brand's name",
+}
+"""What a reply template may say in braces; `{{` and `}}` write a brace."""
+
+
+def _reply_text(value: str) -> str:
+    from string import Formatter
+
+    try:
+        fields = [name for _, name, spec, conv in Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{exc} (write {{{{ or }}}} for a literal brace)") from None
+    unknown = sorted({f for f in fields if f not in REPLY_PLACEHOLDERS})
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {', '.join('{' + f + '}' for f in unknown)} "
+            f"(placeholders: {', '.join('{' + p + '}' for p in REPLY_PLACEHOLDERS)})"
+        )
+    return value
+
+
+class ReplyTemplate(_Section):
+    """One ready answer in both languages; an agent edits it before sending."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_-]+$")
+    fr: str = Field(min_length=1, max_length=2000)
+    en: str = Field(min_length=1, max_length=2000)
+
+    _texts = field_validator("fr", "en")(_reply_text)
+
+    def render(self, lang: str, values: dict[str, str]) -> str:
+        """The template in `lang` (French unless English) with its placeholders filled."""
+        return (self.en if lang == "en" else self.fr).format(**values)
+
+
+class ReplyPolicy(_Section):
+    """Answering from a case: templates per label, and who needs a second person's approval
+    (replies on high-risk cases always do)."""
+
+    approval_roles: list[Literal["agent", "lead", "admin"]] = Field(
+        default_factory=list,
+        description="Roles whose every reply waits for a second person's approval.",
+    )
+    templates: dict[Label | Literal["triage"], list[ReplyTemplate]] = Field(default_factory=dict)
+
+
 def _days(value: str) -> str:
     duration, business = parse_duration(value)
     if business or duration < timedelta(days=1):
@@ -385,6 +438,7 @@ class BrandConfig(_Section):
     labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
     names: DisplayNames = Field(default_factory=DisplayNames)
+    replies: ReplyPolicy = Field(default_factory=ReplyPolicy)
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
 
     @cached_property

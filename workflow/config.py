@@ -22,6 +22,9 @@ class WorkflowSettings(BaseSettings):
     sla_clock_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the SLA clock looks at due tasks."
     )
+    reply_relay_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often queued replies are handed to ingest."
+    )
     purge_minutes: float = Field(
         default=60.0,
         gt=0,

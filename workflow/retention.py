@@ -25,6 +25,7 @@ from workflow.models import (
     AuditEntry,
     Case,
     CaseLabel,
+    CaseReply,
     CaseTeam,
     Feedback,
     OutboxEvent,
@@ -96,6 +97,7 @@ def _steps(policy: RetentionPolicy, now: datetime) -> dict[str, list[_Step]]:
             _Step(Task, col(Task.case_id).in_(expired_cases)),
             _Step(CaseLabel, col(CaseLabel.case_id).in_(expired_cases)),
             _Step(CaseTeam, col(CaseTeam.case_id).in_(expired_cases)),
+            _Step(CaseReply, col(CaseReply.case_id).in_(expired_cases)),
             _Step(Case, col(Case.id).in_(expired_cases)),
         ],
         "audit": [

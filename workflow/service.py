@@ -37,6 +37,7 @@ from workflow.db import init_db, transient_errors
 from workflow.intake import IntakeResult, ingest_verdicts
 from workflow.metrics import INTAKE_SECONDS, VERDICTS
 from workflow.outbox import OutboxRelay
+from workflow.reply_service import start_reply_threads
 from workflow.retention import purge
 from workflow.seed import seed_directory
 
@@ -138,6 +139,9 @@ def run(settings: Settings, stop: threading.Event) -> None:
         args=(engine, book, relay, stop, options.sla_clock_seconds, options.purge_minutes * 60),
     )
     clock.start()
+    replies = start_reply_threads(
+        engine, settings, producer, servers, stop, options.reply_relay_seconds
+    )
     try:
         consume(
             settings.topics.verdicts,
@@ -150,6 +154,8 @@ def run(settings: Settings, stop: threading.Event) -> None:
     finally:
         stop.set()
         clock.join(timeout=30)
+        for thread in replies:
+            thread.join(timeout=30)
         _final_publish(relay)
         producer.close()
         engine.dispose()

@@ -22,6 +22,7 @@ from workflow.api import (
     health_routes,
     names_routes,
     privacy_routes,
+    reply_routes,
     report_routes,
     security_routes,
     team_routes,
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         draft_link_routes,
         security_routes,
         privacy_routes,
+        reply_routes,
     ):
         app.include_router(module.router)
     install_error_handlers(app)
