@@ -28,7 +28,7 @@ from events.schemas import ReplyOutcome, ReplyRequest
 from workflow.actions import CaseContext
 from workflow.auth import Role
 from workflow.book import PolicyBook
-from workflow.errors import InvalidAction
+from workflow.errors import Forbidden, InvalidAction
 from workflow.models import Case, CaseReply, Member, PostRecord
 from workflow.principal import Principal
 from workflow.records import audit
@@ -78,7 +78,7 @@ def _require_owner(context: CaseContext, principal: Principal, what: str) -> Non
     principal.require(Role.agent, what)
     owners = {team for team, role in context.teams if role == "owner"}
     if not principal.is_admin and not owners & principal.teams:
-        raise InvalidAction(
+        raise Forbidden(
             f"{what}: only the owning teams ({', '.join(sorted(owners))}) answer for this case"
         )
 
