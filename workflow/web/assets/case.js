@@ -6,6 +6,7 @@ import { el, errorText, labelChip, markSeen, notice, refreshBadges, severityBadg
 import { explain } from "./deadline.js";
 import { evidenceList, highlighted } from "./evidence.js";
 import { LABELS, labelName, t, teamName } from "./i18n.js";
+import { initReplies, renderReplies } from "./reply.js";
 
 const POLL_MS = 15000;
 const caseId = Number(location.pathname.split("/").pop());
@@ -123,7 +124,9 @@ function sentence(entry, tasks) {
   const labels = (list) => (list && list.length ? list.map(labelName).join(", ") : t("audit.none"));
   const asked = after.state === "pending_review";
   let text;
-  if (entry.action.startsWith("escalation:")) {
+  if (entry.action.startsWith("reply_") || entry.action === "answered_elsewhere") {
+    text = t(`audit.${entry.action}`);
+  } else if (entry.action.startsWith("escalation:")) {
     text = t("audit.escalation", team, t(`audit.esc.${entry.action.slice(11)}`));
   } else {
     switch (entry.action) {
@@ -141,7 +144,8 @@ function sentence(entry, tasks) {
       default: text = t("audit.other", entry.action);
     }
   }
-  if (before.state && after.state && before.state !== after.state && entry.action !== "note") {
+  const ownStates = entry.action.startsWith("reply_") || entry.action === "answered_elsewhere";  // a reply's, not a task's
+  if (before.state && after.state && before.state !== after.state && entry.action !== "note" && !ownStates) {
     text += ` ${t("audit.state", t(`state.${before.state}`), t(`state.${after.state}`))}`;
   }
   return text;
@@ -169,6 +173,7 @@ function render(c) {
   review.textContent = t("case.review");
   notes(c);
   relabel(c);
+  renderReplies(c);
   audit(c);
   document.getElementById("conflict").hidden = true;
 }
@@ -219,6 +224,7 @@ async function main() {
     const c = await fetchCase();
     await loadMembers(c);
     render(c);
+    await initReplies(c, me, () => fetchCase().then(render));
   } catch (exc) {
     notice("notice", errorText(exc), "warning");
     return;
