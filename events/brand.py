@@ -532,6 +532,7 @@ def brand_config_warnings(
     path = Path(path)
     problems = [
         *_review_warnings(config, set(review_labels)),
+        *_reply_warnings(config),
         *_routing_warnings(config),
         *_calendar_warnings(config),
     ]
@@ -560,6 +561,29 @@ def _review_warnings(config: BrandConfig, review_labels: set[str]) -> _Problems:
             problems.append((("teams", i, "members"), (
                 f"team {team.id!r} owns {', '.join(needing)}, whose cases close only when a second "
                 f"person approves, but has {len(team.members)} member: add a second reviewer")))
+    return problems
+
+
+X_REPLY_CHARS = 280
+
+
+def _reply_warnings(config: BrandConfig) -> _Problems:
+    """Templates that, filled for a long handle and name, would not fit in an X reply."""
+    longest = {
+        "author": "@" + "x" * 15,
+        "case_id": "9" * 7,
+        "agent_first_name": "x" * 12,
+        "brand": config.brand.name,
+    }
+    problems: _Problems = []
+    for label, templates in config.replies.templates.items():
+        for i, template in enumerate(templates):
+            for lang in ("fr", "en"):
+                size = len(template.render(lang, longest))
+                if size > X_REPLY_CHARS:
+                    problems.append((("replies", "templates", str(label), i, lang), (
+                        f"template {template.name!r} fills to up to {size} characters: too long "
+                        f"for a reply on X ({X_REPLY_CHARS}); agents will have to shorten it")))
     return problems
 
 
