@@ -197,3 +197,16 @@ def test_roles_the_brand_names_need_approval_for_every_reply(book: PolicyBook) -
     lead = Principal("carelead", Role.lead, frozenset({"customer_care"}))
     assert needs_approval(case, strict, agent) and not needs_approval(case, strict, lead)
     assert not needs_approval(case, book, agent)
+
+
+def test_erasing_the_author_scrubs_the_replies_and_withdraws_one_not_sent(
+    people: Any, complaint: int
+) -> None:
+    made = _reply(people, "priya", complaint, text="Bonjour @marie_lvl, écrivez-nous.").json()
+    erased = people.as_("admin", "POST", "/api/privacy/erasures", json={"author": "x:marie_lvl"})
+    assert erased.status_code == 200, erased.text
+    [reply] = people.as_("admin", "GET", f"/api/cases/{complaint}/replies").json()["replies"]
+    assert reply["id"] == made["id"]
+    assert "marie_lvl" not in reply["text"] and reply["text"].startswith("Bonjour [erased]")
+    assert (reply["state"], reply["post_id"], reply["reason"]) == (
+        "rejected", None, "the author was erased")
