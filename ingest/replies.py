@@ -32,6 +32,7 @@ from events.kafka_io import Delivery, EventProducer, Rejection
 from events.schemas import ReplyOutcome, ReplyRequest
 from events.topics import Topic
 from ingest.errors import RateLimited, SourceError, SourceUnavailable
+from ingest.metrics import REPLIES
 from ingest.settings import IngestSettings
 from ingest.store import IngestStore, ReplyRow
 
@@ -199,7 +200,7 @@ class ReplyDesk:
         row = claim.row
         writer = self.writers.get(request.platform)
         if claim.action == "report" or request.attempt < row.attempt:
-            self._publish(request, row)
+            self._publish(request, row, again=True)
             return
         if writer is None:
             state = "unknown" if claim.action == "check" else "failed"
@@ -246,6 +247,7 @@ class ReplyDesk:
     def _outage(self, request: ReplyRequest, exc: SourceError) -> None:
         """The platform is unavailable: try the batch again later, up to max_tries."""
         row = self.store.finish_reply(request.reply_id, "pending", reason=str(exc), tried=True)
+        REPLIES.labels(request.platform, "retried").inc()
         if row.tries < self.max_tries:
             raise TransientError(f"reply {request.reply_id} not sent yet: {exc}") from exc
         reason = f"{request.platform} stayed unavailable after {row.tries} tries: {exc}"
@@ -256,7 +258,8 @@ class ReplyDesk:
         row = self.store.finish_reply(request.reply_id, "sent", platform_post_id=post_id, url=url)
         self._publish(request, row)
 
-    def _publish(self, request: ReplyRequest, row: ReplyRow) -> None:
+    def _publish(self, request: ReplyRequest, row: ReplyRow, *, again: bool = False) -> None:
+        """Publish the stored outcome (`again`: a redelivered request, counted once already)."""
         status = row.state if row.state in ("sent", "failed", "unknown") else None
         if status is None:
             return
@@ -270,3 +273,5 @@ class ReplyDesk:
             reason=row.reason,
         )
         self.producer.send(self.outcomes, outcome, correlation_id=request.reply_id)
+        if not again:
+            REPLIES.labels(request.platform, status).inc()
