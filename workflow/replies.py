@@ -37,6 +37,7 @@ from workflow.review import needs_review
 __all__ = [
     "HIDE_SUPPORT",
     "MAX_CHARS",
+    "QUEUED",
     "Decision",
     "ReplyKind",
     "apply_outcome",
@@ -64,6 +65,7 @@ HIDE_SUPPORT = {
 
 WAITING = "pending_approval"
 QUEUED = "queued"
+"""Approved (or needing no approval), to be published to ingest: the outbox state."""
 RETRYABLE = ("failed", "unknown")
 
 
@@ -92,7 +94,7 @@ def _first_name(session: Session, principal: Principal) -> str:
 def render_templates(
     session: Session, book: PolicyBook, case: Case, principal: Principal
 ) -> list[dict[str, str]]:
-    """The templates of the case's labels (triage's for an untagged case), in both languages,
+    """The templates of the case's labels and the general ones (triage's), in both languages,
     with the placeholders filled for this case and this sender."""
     values = {
         "author": f"@{case.author_handle}",
