@@ -43,8 +43,9 @@ def run(bootstrap: str, replies: int, data: Path, *, paced: bool) -> None:
     with XServer() as x:
         x.add_user("LaurentiaAide")
         x.limit = x.remaining = 1_000_000
-        targets = [x.add_tweet(f"client{n}", f"@LaurentiaAide facture {n}")["id"]
-                   for n in range(replies)]
+        targets = [
+            x.add_tweet(f"client{n}", f"@LaurentiaAide facture {n}")["id"] for n in range(replies)
+        ]
         settings = IngestSettings(
             kafka_bootstrap_servers=bootstrap,
             topic_prefix=f"bench{uuid.uuid4().hex[:6]}",
@@ -61,8 +62,12 @@ def run(bootstrap: str, replies: int, data: Path, *, paced: bool) -> None:
         thread = threading.Thread(
             target=consume,
             args=(settings.topics.replies, desk),
-            kwargs={"bootstrap_servers": bootstrap, "group_id": settings.group("bench"),
-                    "producer": producer, "stop": stop},
+            kwargs={
+                "bootstrap_servers": bootstrap,
+                "group_id": settings.group("bench"),
+                "producer": producer,
+                "stop": stop,
+            },
             daemon=True,
         )
         thread.start()
@@ -72,10 +77,15 @@ def run(bootstrap: str, replies: int, data: Path, *, paced: bool) -> None:
         outcomes = Outcomes(bootstrap, settings.topics.reply_outcomes.name)
         started = time.perf_counter()
         for n, target in enumerate(targets):
-            request = ReplyRequest(reply_id=uuid.uuid4().hex, case_id=n + 1, platform="x",
-                                   thread_id=f"x:{target}", in_reply_to=target,
-                                   text=f"Bonjour, écrivez-nous en privé (dossier {n + 1}).",
-                                   requested_by="bench")
+            request = ReplyRequest(
+                reply_id=uuid.uuid4().hex,
+                case_id=n + 1,
+                platform="x",
+                thread_id=f"x:{target}",
+                in_reply_to=target,
+                text=f"Bonjour, écrivez-nous en privé (dossier {n + 1}).",
+                requested_by="bench",
+            )
             sent_at[request.reply_id] = time.perf_counter()
             workflow.send(settings.topics.replies, request)
             if paced:
@@ -90,12 +100,19 @@ def run(bootstrap: str, replies: int, data: Path, *, paced: bool) -> None:
         for closing in (workflow, producer, store):
             closing.close()
         ordered = sorted(latencies.values())
-        print(f"{'paced' if paced else 'burst'}: {replies} replies, tweets received by X: "
-              f"{len(x.created)}")
-        print(f"latency request -> outcome: p50 {statistics.median(ordered) * 1000:.0f} ms, "
-              f"p95 {ordered[int(0.95 * (len(ordered) - 1))] * 1000:.0f} ms, "
-              f"max {ordered[-1] * 1000:.0f} ms")
-        print(f"throughput: {replies / elapsed:.1f} replies/s ({elapsed:.1f} s in all; the first reply waits for the consumer group to form)")
+        print(
+            f"{'paced' if paced else 'burst'}: {replies} replies, tweets received by X: "
+            f"{len(x.created)}"
+        )
+        print(
+            f"latency request -> outcome: p50 {statistics.median(ordered) * 1000:.0f} ms, "
+            f"p95 {ordered[int(0.95 * (len(ordered) - 1))] * 1000:.0f} ms, "
+            f"max {ordered[-1] * 1000:.0f} ms"
+        )
+        print(
+            f"throughput: {replies / elapsed:.1f} replies/s ({elapsed:.1f} s in all; "
+            "the first reply waits for the consumer group to form)"
+        )
 
 
 class Outcomes:
@@ -104,9 +121,12 @@ class Outcomes:
     def __init__(self, bootstrap: str, topic: str) -> None:
         from kafka import KafkaConsumer
 
-        self.consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap,
-                                      auto_offset_reset="earliest",
-                                      group_id=f"bench-outcomes-{uuid.uuid4().hex[:6]}")
+        self.consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap,
+            auto_offset_reset="earliest",
+            group_id=f"bench-outcomes-{uuid.uuid4().hex[:6]}",
+        )
 
     def wait(self, sent_at: dict[str, float], latencies: dict[str, float]) -> None:
         """Until every reply sent so far has its outcome."""

@@ -227,8 +227,12 @@ class ReplyDesk:
         self._send(writer, request)
 
     def _send(self, writer: Writer, request: ReplyRequest) -> None:
-        log.info("sending reply %s (attempt %d) on %s", request.reply_id, request.attempt,
-                 request.platform)
+        log.info(
+            "sending reply %s (attempt %d) on %s",
+            request.reply_id,
+            request.attempt,
+            request.platform,
+        )
         try:
             sent = writer.send(request)
         except (RateLimited, SourceUnavailable) as exc:

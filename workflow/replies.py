@@ -275,7 +275,11 @@ def apply_outcome(session: Session, outcome: ReplyOutcome, now: datetime) -> boo
     row.state = outcome.status
     row.reason = outcome.reason
     if outcome.status == "sent":
-        row.platform_post_id, row.url, row.sent_at = outcome.platform_post_id, outcome.url, outcome.at
+        row.platform_post_id, row.url, row.sent_at = (
+            outcome.platform_post_id,
+            outcome.url,
+            outcome.at,
+        )
     row.updated_at = now
     case = session.get(Case, row.case_id)
     if case is not None:

@@ -41,12 +41,30 @@ def x_server() -> Iterator[XServer]:
 def _leak(tweet: dict[str, Any]) -> Verdict:
     text = tweet["text"]
     return Verdict(
-        post=make_post(text, platform="x", platform_post_id=tweet["id"],
-                       author={"id": tweet["author_id"], "handle": "bavard_qc"}),
+        post=make_post(
+            text,
+            platform="x",
+            platform_post_id=tweet["id"],
+            author={"id": tweet["author_id"], "handle": "bavard_qc"},
+        ),
         lang="fr",
-        labels=[LabelVerdict(label="risky_disclosure", score=0.93, severity="critical",
-                             evidence=[Evidence(kind="span", detector="keywords", version="1",
-                                                text=text[:12], start=0, end=12)])],
+        labels=[
+            LabelVerdict(
+                label="risky_disclosure",
+                score=0.93,
+                severity="critical",
+                evidence=[
+                    Evidence(
+                        kind="span",
+                        detector="keywords",
+                        version="1",
+                        text=text[:12],
+                        start=0,
+                        end=12,
+                    )
+                ],
+            )
+        ],
         model_version="e2e",
     )
 
@@ -57,8 +75,11 @@ class Client:
         self.tokens: dict[str, str] = {"admin": services.token()}
 
     def login(self, username: str) -> None:
-        answer = httpx.post(f"{self.api}/api/auth/token",
-                            data={"username": username, "password": PASSWORD}, timeout=10)
+        answer = httpx.post(
+            f"{self.api}/api/auth/token",
+            data={"username": username, "password": PASSWORD},
+            timeout=10,
+        )
         answer.raise_for_status()
         self.tokens[username] = answer.json()["access_token"]
 
@@ -84,8 +105,13 @@ def test_a_reply_leaves_exactly_once_through_kills_and_restarts(
     services.start("ingest")
     client = Client(services)
     for username, role, member in (("sophie", "agent", "sophie"), ("mathieu", "agent", "mathieu")):
-        user = {"username": username, "password": PASSWORD, "role": role, "teams": ["legal"],
-                "member_id": member}
+        user = {
+            "username": username,
+            "password": PASSWORD,
+            "role": role,
+            "teams": ["legal"],
+            "member_id": member,
+        }
         client.call("admin", "POST", "/api/users", json=user).raise_for_status()
         client.login(username)
 
@@ -106,15 +132,23 @@ def test_a_reply_leaves_exactly_once_through_kills_and_restarts(
     case_id = found[0]
 
     # Sophie writes; nothing leaves until Mathieu approves.
-    made = client.call("sophie", "POST", f"/api/cases/{case_id}/replies",
-                       json={"text": "Merci de retirer ce message, nous vous écrivons en privé."})
+    made = client.call(
+        "sophie",
+        "POST",
+        f"/api/cases/{case_id}/replies",
+        json={"text": "Merci de retirer ce message, nous vous écrivons en privé."},
+    )
     assert made.status_code == 201, made.text
     assert made.json()["state"] == "pending_approval"
     reply_id = made.json()["id"]
 
     x_server.hold_writes = threading.Event()  # the tweet is made, X's answer is held
-    approved = client.call("mathieu", "POST", f"/api/cases/{case_id}/replies/decisions",
-                           json={"reply_id": reply_id, "decision": "approve"})
+    approved = client.call(
+        "mathieu",
+        "POST",
+        f"/api/cases/{case_id}/replies/decisions",
+        json={"reply_id": reply_id, "decision": "approve"},
+    )
     assert approved.status_code == 200, approved.text
     wait_until(lambda: len(x_server.created) == 1, 60, lambda: services.log("ingest"))
 
@@ -123,8 +157,9 @@ def test_a_reply_leaves_exactly_once_through_kills_and_restarts(
     services.kill("workflow")
     engine = sa.create_engine(database_url)
     with engine.begin() as db:
-        db.execute(sa.text("UPDATE replies SET published_at = NULL WHERE id = :id"),
-                   {"id": reply_id})
+        db.execute(
+            sa.text("UPDATE replies SET published_at = NULL WHERE id = :id"), {"id": reply_id}
+        )
     services.start("workflow")
     x_server.hold_writes.set()
     x_server.hold_writes = None
@@ -136,7 +171,9 @@ def test_a_reply_leaves_exactly_once_through_kills_and_restarts(
     [reply] = client.replies(case_id)
     tweet_id = x_server.created[0]["id"]
     assert (reply["platform_post_id"], reply["url"]) == (
-        tweet_id, f"https://x.com/i/web/status/{tweet_id}")
+        tweet_id,
+        f"https://x.com/i/web/status/{tweet_id}",
+    )
     assert x_server.created[0]["referenced_tweets"] == [{"type": "replied_to", "id": tweet["id"]}]
 
     # Ingest restarts and the request is delivered once more: still one tweet.
@@ -158,10 +195,18 @@ def test_a_reply_leaves_exactly_once_through_kills_and_restarts(
     # A second reply: ingest is killed while X holds its answer. After the restart, X cannot
     # tell whether it went out: the reply is `unknown` for a person, not sent a second time.
     x_server.hold_writes = threading.Event()
-    second = client.call("sophie", "POST", f"/api/cases/{case_id}/replies",
-                         json={"text": "Nous vous écrivons en privé."}).json()
-    client.call("mathieu", "POST", f"/api/cases/{case_id}/replies/decisions",
-                json={"reply_id": second["id"], "decision": "approve"}).raise_for_status()
+    second = client.call(
+        "sophie",
+        "POST",
+        f"/api/cases/{case_id}/replies",
+        json={"text": "Nous vous écrivons en privé."},
+    ).json()
+    client.call(
+        "mathieu",
+        "POST",
+        f"/api/cases/{case_id}/replies/decisions",
+        json={"reply_id": second["id"], "decision": "approve"},
+    ).raise_for_status()
     wait_until(lambda: len(x_server.created) == 2, 60, lambda: services.log("ingest"))
     services.kill("ingest")
     x_server.hold_writes.set()

@@ -11,7 +11,7 @@ from events.brand import brand_config_warnings, load_brand_config
 from events.errors import ConfigError
 from events.settings import BUNDLED_BRAND_CONFIG
 
-FIRST = '{author}, pour votre sécurité, retirez ce message'
+FIRST = "{author}, pour votre sécurité, retirez ce message"
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:
@@ -28,13 +28,21 @@ def _line(path: Path, needle: str) -> int:
 
 def test_the_bundled_templates_follow_the_policy_in_both_languages() -> None:
     templates = load_brand_config(BUNDLED_BRAND_CONFIG).replies.templates
-    values = {"author": "@annie_renaud_eo", "case_id": "42", "agent_first_name": "Marc-André",
-              "brand": "Laurentia Mobile"}
+    values = {
+        "author": "@annie_renaud_eo",
+        "case_id": "42",
+        "agent_first_name": "Marc-André",
+        "brand": "Laurentia Mobile",
+    }
     [press] = templates["press_inquiry"]
     assert "porte-parole" in press.render("fr", values) and "rappelle" in press.render("fr", values)
     assert "spokesperson will call you back" in press.render("en", values)
-    assert all(t.render(lang, values).count("@annie_renaud_eo") == 1
-               for ts in templates.values() for t in ts for lang in ("fr", "en"))
+    assert all(
+        t.render(lang, values).count("@annie_renaud_eo") == 1
+        for ts in templates.values()
+        for t in ts
+        for lang in ("fr", "en")
+    )
     assert any("laurentia.example/aide" in t.fr for t in templates["complaint"])  # a pointer
 
 
@@ -43,7 +51,9 @@ def test_an_unknown_placeholder_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_brand_config(path)
     message = str(err.value)
-    assert f"{path}:{_line(path, '{client}')}: replies.templates.personal_data_exposed.0.fr" in message
+    assert (
+        f"{path}:{_line(path, '{client}')}: replies.templates.personal_data_exposed.0.fr" in message
+    )
     assert "unknown placeholder {client}" in message and "{agent_first_name}" in message
 
 
@@ -57,6 +67,10 @@ def test_a_template_too_long_for_x_is_a_warning(tmp_path: Path) -> None:
     path = _edited(tmp_path, FIRST, FIRST + " " + "vraiment " * 30)
     config = load_brand_config(path)
     [warning] = brand_config_warnings(path, config)
-    assert warning.startswith(f"{path}:{_line(path, 'vraiment')}: replies.templates.personal_data_exposed.0.fr:")
+    assert warning.startswith(
+        f"{path}:{_line(path, 'vraiment')}: replies.templates.personal_data_exposed.0.fr:"
+    )
     assert "too long for a reply on X (280)" in warning
-    assert brand_config_warnings(BUNDLED_BRAND_CONFIG, load_brand_config(BUNDLED_BRAND_CONFIG)) == []
+    assert (
+        brand_config_warnings(BUNDLED_BRAND_CONFIG, load_brand_config(BUNDLED_BRAND_CONFIG)) == []
+    )

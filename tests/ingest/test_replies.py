@@ -43,8 +43,9 @@ def sky() -> Iterator[BlueskyServer]:
 
 
 @pytest.fixture
-def writing(ingest_settings: IngestSettings, x_server: XServer, masto: MastodonServer,
-            sky: BlueskyServer) -> IngestSettings:
+def writing(
+    ingest_settings: IngestSettings, x_server: XServer, masto: MastodonServer, sky: BlueskyServer
+) -> IngestSettings:
     """The brand's write credentials on all three platforms."""
     prepare_topics(ingest_settings)
     return with_settings(
@@ -97,8 +98,9 @@ class Desk:
         self.store.close()
 
 
-def request(platform: str, in_reply_to: str, text: str = "Bonjour, écrivez-nous en privé.",
-            **extra: Any) -> ReplyRequest:
+def request(
+    platform: str, in_reply_to: str, text: str = "Bonjour, écrivez-nous en privé.", **extra: Any
+) -> ReplyRequest:
     return ReplyRequest(
         reply_id=uuid.uuid4().hex,
         case_id=7,
@@ -157,12 +159,16 @@ def test_an_x_reply_delivered_three_times_is_sent_once(writing, x_server) -> Non
 
 def test_x_hides_a_reply_in_the_brands_own_conversation(writing, x_server) -> None:
     root = x_server.add_tweet("LaurentiaAide", "Nouveau forfait dès lundi!")
-    insult = x_server.add_tweet("troll_qc", "@LaurentiaAide vous êtes des ***",
-                                conversation_id=root["id"])
+    insult = x_server.add_tweet(
+        "troll_qc", "@LaurentiaAide vous êtes des ***", conversation_id=root["id"]
+    )
     elsewhere = x_server.add_tweet("troll_qc", "@LaurentiaAide encore moi")
     with Desk(writing):
-        publish(writing, request("x", insult["id"], "", kind="hide"),
-                request("x", elsewhere["id"], "", kind="hide"))
+        publish(
+            writing,
+            request("x", insult["id"], "", kind="hide"),
+            request("x", elsewhere["id"], "", kind="hide"),
+        )
         done = {o.platform_post_id or o.reason: o for o in outcomes(writing, 2)}
     assert x_server.hidden == {insult["id"]}
     assert done[insult["id"]].status == "sent"
@@ -203,8 +209,9 @@ def test_an_outage_that_lasts_fails_the_reply_with_the_reason(writing, x_server)
 
 
 def test_mastodon_reply_carries_in_reply_to_and_an_idempotency_key(writing, masto) -> None:
-    status = masto.add_status("client@mastodon.example", "<p>@laurentia mon cell ne capte plus</p>",
-                              mention=True)
+    status = masto.add_status(
+        "client@mastodon.example", "<p>@laurentia mon cell ne capte plus</p>", mention=True
+    )
     ask = request("mastodon", status["id"], "@client Désolés! Écrivez-nous en privé.")
     with Desk(writing):
         publish(writing, ask, ask)
@@ -223,10 +230,14 @@ def test_bluesky_reply_refers_to_its_parent_and_the_threads_root(writing, sky) -
     parent = sky.add_post(
         "voisin.bsky.social",
         "Pareil ici",
-        reply={"root": {"uri": root["uri"], "cid": root["cid"]},
-               "parent": {"uri": root["uri"], "cid": root["cid"]}},
+        reply={
+            "root": {"uri": root["uri"], "cid": root["cid"]},
+            "parent": {"uri": root["uri"], "cid": root["cid"]},
+        },
     )
-    ask = request("bluesky", parent["uri"], "Nos équipes sont sur la panne, merci de votre patience.")
+    ask = request(
+        "bluesky", parent["uri"], "Nos équipes sont sur la panne, merci de votre patience."
+    )
     with Desk(writing):
         publish(writing, ask)
         [outcome] = outcomes(writing, 1)

@@ -23,8 +23,13 @@ def _report_sent(server: Any, reply_id: int, tweet_id: str) -> str:
     url = f"https://x.com/i/web/status/{tweet_id}"
     with Session(server.app.state.vigie.engine) as session:
         row = session.exec(select(CaseReply).where(CaseReply.id == reply_id)).one()
-        outcome = ReplyOutcome(reply_id=row.reply_key, case_id=row.case_id, status="sent",
-                               platform_post_id=tweet_id, url=url)
+        outcome = ReplyOutcome(
+            reply_id=row.reply_key,
+            case_id=row.case_id,
+            status="sent",
+            platform_post_id=tweet_id,
+            url=url,
+        )
         apply_outcome(session, outcome, outcome.at)
         session.commit()
     return url
@@ -58,7 +63,11 @@ def test_replying_with_a_french_template(
     expect(item.locator(".reply-state")).to_have_text("Réponse · En route vers la plateforme")
     expect(item).to_contain_text("désolés pour la double facture")
     sent = _only_reply(server, case_id)
-    assert (sent["lang"], sent["template"], sent["requested_by"]) == ("fr", "private-message", "emilie")
+    assert (sent["lang"], sent["template"], sent["requested_by"]) == (
+        "fr",
+        "private-message",
+        "emilie",
+    )
     assert "désolés pour la double facture" in sent["text"]
 
     url = _report_sent(server, sent["id"], "1900000000000000001")
@@ -96,9 +105,11 @@ def test_replying_with_an_english_template(browser: Browser, server: Any, artifa
         )
         # The French version of the same template, then back: the text follows the language.
         panel.get_by_label("Template language").select_option("fr")
-        expect(text).to_have_value(f"Bonjour @tom_qc, merci de nous l'avoir signalé. La marche à "
-                                   f"suivre est sur laurentia.example/aide ; si ça ne suffit pas, "
-                                   f"écrivez-nous en privé (dossier {case_id}). Émilie")
+        expect(text).to_have_value(
+            f"Bonjour @tom_qc, merci de nous l'avoir signalé. La marche à "
+            f"suivre est sur laurentia.example/aide ; si ça ne suffit pas, "
+            f"écrivez-nous en privé (dossier {case_id}). Émilie"
+        )
         panel.get_by_label("Template language").select_option("en")
         text.fill(text.input_value() + " Sorry for the wait!")
         panel.get_by_role("button", name="Send").click()
@@ -119,13 +130,17 @@ def test_replying_with_an_english_template(browser: Browser, server: Any, artifa
 def test_a_high_risk_reply_is_approved_by_a_second_person(
     browser: Browser, server: Any, make_verdict: Any
 ) -> None:
-    server.feed([make_verdict(
-        "Fuite : le forfait Orion sort le 3 mars, gardez ça pour vous",
-        Label.risky_disclosure,
-        Severity.critical,
-        ["gardez ça pour vous"],
-        author={"id": "a77", "handle": "fuiteur_qc"},
-    )])
+    server.feed(
+        [
+            make_verdict(
+                "Fuite : le forfait Orion sort le 3 mars, gardez ça pour vous",
+                Label.risky_disclosure,
+                Severity.critical,
+                ["gardez ça pour vous"],
+                author={"id": "a77", "handle": "fuiteur_qc"},
+            )
+        ]
+    )
     case_id = server.case_id("Fuite : le forfait Orion")
     server.add_user("sophie", "agent", ["legal"], member_id="sophie")
     server.add_user("mathieu", "agent", ["legal"], member_id="mathieu")

@@ -76,14 +76,22 @@ def test_templates_are_filled_for_the_case_and_the_sender(people: Any, complaint
     assert f"numéro de dossier {complaint}" in fr and fr.endswith("Priya, Laurentia Mobile")
     assert by_key[("private-message", "en")].startswith("Hi @marie_lvl, sorry")
     assert all(len(text) <= listed["max_chars"] == 280 for text in by_key.values())
-    assert listed["approval_required"] is False and listed["hide"] is None and listed["replies"] == []
+    assert (
+        listed["approval_required"] is False and listed["hide"] is None and listed["replies"] == []
+    )
 
 
 def test_a_reply_leaves_once_and_comes_back_sent_with_its_link(
     people: Any, complaint: int, settings: Settings
 ) -> None:
-    made = _reply(people, "priya", complaint, text="Bonjour @marie_lvl, écrivez-nous en privé.",
-                  lang="fr", template="private-message")
+    made = _reply(
+        people,
+        "priya",
+        complaint,
+        text="Bonjour @marie_lvl, écrivez-nous en privé.",
+        lang="fr",
+        template="private-message",
+    )
     assert made.status_code == 201, made.text
     assert made.json()["state"] == "queued" and made.json()["approval_required"] is False
     relay = _relay(people, settings)
@@ -93,16 +101,30 @@ def test_a_reply_leaves_once_and_comes_back_sent_with_its_link(
     sent = decode(ReplyRequest, record.value)
     post_id = people.as_("priya", "GET", f"/api/cases/{complaint}").json()["posts"][0]["id"]
     assert (sent.platform, sent.in_reply_to, sent.text, sent.kind) == (
-        "x", post_id.split(":", 1)[1], "Bonjour @marie_lvl, écrivez-nous en privé.", "reply")
+        "x",
+        post_id.split(":", 1)[1],
+        "Bonjour @marie_lvl, écrivez-nous en privé.",
+        "reply",
+    )
 
-    outcome = ReplyOutcome(reply_id=sent.reply_id, case_id=complaint, status="sent",
-                           platform_post_id="1899", url="https://x.com/i/web/status/1899")
+    outcome = ReplyOutcome(
+        reply_id=sent.reply_id,
+        case_id=complaint,
+        status="sent",
+        platform_post_id="1899",
+        url="https://x.com/i/web/status/1899",
+    )
     handler = OutcomeHandler(people.engine)
     handler([Delivery(outcome, None)] * 2)  # delivered twice: applied once
     [reply] = people.as_("priya", "GET", f"/api/cases/{complaint}/replies").json()["replies"]
     assert (reply["state"], reply["platform_post_id"], reply["url"]) == (
-        "sent", "1899", "https://x.com/i/web/status/1899")
-    audit = [a["action"] for a in people.as_("priya", "GET", f"/api/cases/{complaint}").json()["audit"]]
+        "sent",
+        "1899",
+        "https://x.com/i/web/status/1899",
+    )
+    audit = [
+        a["action"] for a in people.as_("priya", "GET", f"/api/cases/{complaint}").json()["audit"]
+    ]
     assert audit.count("reply_reply") == 1 and audit.count("reply_sent") == 1
     relay.producer.close()
 
@@ -132,10 +154,13 @@ def test_a_high_risk_reply_waits_for_a_second_person(
 
 def test_a_rejected_reply_never_leaves(people: Any, leak: int, settings: Settings) -> None:
     made = _reply(people, "sophie", leak, text="Oups, c'est confidentiel!")
-    rejected = _decide(people, "legalead", leak, made.json()["id"], "reject",
-                       reason="ne confirmez rien en public")
+    rejected = _decide(
+        people, "legalead", leak, made.json()["id"], "reject", reason="ne confirmez rien en public"
+    )
     assert (rejected.json()["state"], rejected.json()["reason"]) == (
-        "rejected", "ne confirmez rien en public")
+        "rejected",
+        "ne confirmez rien en public",
+    )
     relay = _relay(people, settings)
     assert relay.publish_pending() == 0
     relay.producer.close()
@@ -150,8 +175,19 @@ def test_a_failed_reply_is_sent_again_as_a_new_attempt(
     with Session(people.engine) as session:
         key = session.exec(select(CaseReply.reply_key).where(CaseReply.id == made["id"])).one()
     handler = OutcomeHandler(people.engine)
-    handler([Delivery(ReplyOutcome(reply_id=key, case_id=complaint, status="failed",
-                                   reason="x reply: 503 server error"), None)])
+    handler(
+        [
+            Delivery(
+                ReplyOutcome(
+                    reply_id=key,
+                    case_id=complaint,
+                    status="failed",
+                    reason="x reply: 503 server error",
+                ),
+                None,
+            )
+        ]
+    )
     early = _decide(people, "priya", complaint, made["id"], "approve")
     assert early.status_code == 422
     retried = _decide(people, "kevin", complaint, made["id"], "retry").json()
@@ -171,8 +207,16 @@ def test_hiding_and_answering_elsewhere(people: Any, make_verdict: Any, complain
     assert too_long.status_code == 422 and "280 characters" in too_long.json()["detail"]
     not_a_reply = _reply(people, "priya", complaint, kind="hide")
     assert not_a_reply.status_code == 422 and "only a reply" in not_a_reply.json()["detail"]
-    toot = _case(people, make_verdict, "@laurentia réseau en panne à Gatineau", "complaint",
-                 "normal", platform="mastodon", conversation_id="1100", reply_to_id="1100")
+    toot = _case(
+        people,
+        make_verdict,
+        "@laurentia réseau en panne à Gatineau",
+        "complaint",
+        "normal",
+        platform="mastodon",
+        conversation_id="1100",
+        reply_to_id="1100",
+    )
     on_mastodon = _reply(people, "priya", toot, kind="hide")
     assert on_mastodon.status_code == 422 and "Mastodon cannot hide" in on_mastodon.json()["detail"]
     elsewhere = _reply(people, "priya", complaint, kind="elsewhere", text="rappelée au téléphone")
@@ -190,9 +234,18 @@ def test_roles_the_brand_names_need_approval_for_every_reply(book: PolicyBook) -
 
     replies = book.config.replies.model_copy(update={"approval_roles": ["agent"]})
     strict = PolicyBook(book.config.model_copy(update={"replies": replies}))
-    case = Case(thread_id="x:1", concern="complaint", platform="x", author_id="1",
-                author_handle="a", lang="fr", state="new", severity="normal",
-                labels=["complaint"], summary="")
+    case = Case(
+        thread_id="x:1",
+        concern="complaint",
+        platform="x",
+        author_id="1",
+        author_handle="a",
+        lang="fr",
+        state="new",
+        severity="normal",
+        labels=["complaint"],
+        summary="",
+    )
     agent = Principal("priya", Role.agent, frozenset({"customer_care"}))
     lead = Principal("carelead", Role.lead, frozenset({"customer_care"}))
     assert needs_approval(case, strict, agent) and not needs_approval(case, strict, lead)
@@ -209,4 +262,7 @@ def test_erasing_the_author_scrubs_the_replies_and_withdraws_one_not_sent(
     assert reply["id"] == made["id"]
     assert "marie_lvl" not in reply["text"] and reply["text"].startswith("Bonjour [erased]")
     assert (reply["state"], reply["post_id"], reply["reason"]) == (
-        "rejected", None, "the author was erased")
+        "rejected",
+        None,
+        "the author was erased",
+    )

@@ -122,7 +122,10 @@ def list_replies(
 
 
 @router.post(
-    "/{case_id:int}/replies", response_model=ReplyPublic, status_code=201, responses=errors(409, 422)
+    "/{case_id:int}/replies",
+    response_model=ReplyPublic,
+    status_code=201,
+    responses=errors(409, 422),
 )
 def create_reply(
     case_id: CaseId,
