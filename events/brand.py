@@ -1,8 +1,9 @@
 """The brand configuration file: what a comms team edits (YAML).
 
 Brand handles and keywords, the staff roster, teams and members, calendars, routing rules, SLA
-policies, per-label thresholds, alerts, reply templates and how long each kind of record is kept (retention). `load_brand_config` validates the whole file and, when it is
-wrong, raises ConfigError naming the file, the line, the field and the reason.
+policies, per-label thresholds, alerts, reply templates and how long each kind of record is kept
+(retention). `load_brand_config` validates the whole file and, when it is wrong, raises
+ConfigError naming the file, the line, the field and the reason.
 """
 
 from __future__ import annotations
@@ -363,6 +364,15 @@ class ReplyPolicy(_Section):
     )
     templates: dict[Label | Literal["triage"], list[ReplyTemplate]] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _unique_names(self) -> ReplyPolicy:
+        """The case page offers every template of a case's labels by name: one name, one text."""
+        names = [t.name for templates in self.templates.values() for t in templates]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"template names must be unique: {', '.join(twice)} used twice")
+        return self
+
 
 def _days(value: str) -> str:
     duration, business = parse_duration(value)
@@ -377,7 +387,9 @@ class TopicRetention(_Section):
 
     posts: Duration = Field(default="7d", description="Raw posts (card numbers redacted).")
     verdicts: Duration = Field(default="7d", description="Posts with their labels.")
-    cases: Duration = Field(default="30d", description="Case events (no post text).")
+    cases: Duration = Field(
+        default="30d", description="Case events (no post text); replies and their outcomes too."
+    )
     dead_letters: Duration = Field(default="14d", description="Records to inspect and resend.")
 
     _durations = field_validator("posts", "verdicts", "cases", "dead_letters")(_days)

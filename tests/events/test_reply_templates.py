@@ -74,3 +74,9 @@ def test_a_template_too_long_for_x_is_a_warning(tmp_path: Path) -> None:
     assert (
         brand_config_warnings(BUNDLED_BRAND_CONFIG, load_brand_config(BUNDLED_BRAND_CONFIG)) == []
     )
+
+
+def test_template_names_are_unique(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "- name: help-page", "- name: private-message")
+    with pytest.raises(ConfigError, match="private-message used twice"):
+        load_brand_config(path)
