@@ -209,7 +209,9 @@ def decide(
     case = context.case
     _require_owner(context, principal, f"{decision} a reply on case {case.id}")
     row = session.exec(
-        select(CaseReply).where(CaseReply.id == reply_id, CaseReply.case_id == case.id)
+        select(CaseReply)
+        .where(CaseReply.id == reply_id, CaseReply.case_id == case.id)
+        .with_for_update()  # two people deciding at once: the second sees the first's decision
     ).first()
     if row is None:
         raise InvalidAction(f"case {case.id} has no reply {reply_id}")
