@@ -1,8 +1,9 @@
 """The brand configuration file: what a comms team edits (YAML).
 
 Brand handles and keywords, the staff roster, teams and members, calendars, routing rules, SLA
-policies, per-label thresholds, alerts and how long each kind of record is kept (retention). `load_brand_config` validates the whole file and, when it is
-wrong, raises ConfigError naming the file, the line, the field and the reason.
+policies, per-label thresholds, alerts, reply templates and how long each kind of record is kept
+(retention). `load_brand_config` validates the whole file and, when it is wrong, raises
+ConfigError naming the file, the line, the field and the reason.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ __all__ = [
     "LabelPolicy",
     "RetentionPolicy",
     "Member",
+    "REPLY_PLACEHOLDERS",
+    "ReplyPolicy",
+    "ReplyTemplate",
     "RoutingRule",
     "SlaPolicy",
     "SpikePolicy",
@@ -377,6 +381,65 @@ class AlertPolicy(_Section):
     _durations = field_validator("cooldown", "group_interval", "max_event_age")(_clock_duration)
 
 
+REPLY_PLACEHOLDERS = {
+    "author": "the @handle of the person answered",
+    "case_id": "the case number",
+    "agent_first_name": "the first name of whoever sends the reply",
+    "brand": "the brand's name",
+}
+"""What a reply template may say in braces; `{{` and `}}` write a brace."""
+
+
+def _reply_text(value: str) -> str:
+    from string import Formatter
+
+    try:
+        fields = [name for _, name, spec, conv in Formatter().parse(value) if name is not None]
+    except ValueError as exc:
+        raise ValueError(f"{exc} (write {{{{ or }}}} for a literal brace)") from None
+    unknown = sorted({f for f in fields if f not in REPLY_PLACEHOLDERS})
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {', '.join('{' + f + '}' for f in unknown)} "
+            f"(placeholders: {', '.join('{' + p + '}' for p in REPLY_PLACEHOLDERS)})"
+        )
+    return value
+
+
+class ReplyTemplate(_Section):
+    """One ready answer in both languages; an agent edits it before sending."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_-]+$")
+    fr: str = Field(min_length=1, max_length=2000)
+    en: str = Field(min_length=1, max_length=2000)
+
+    _texts = field_validator("fr", "en")(_reply_text)
+
+    def render(self, lang: str, values: dict[str, str]) -> str:
+        """The template in `lang` (French unless English) with its placeholders filled."""
+        return (self.en if lang == "en" else self.fr).format(**values)
+
+
+class ReplyPolicy(_Section):
+    """Answering from a case: templates per label, and who needs a second person's approval
+    (replies on high-risk cases always do)."""
+
+    approval_roles: list[Literal["agent", "lead", "admin"]] = Field(
+        default_factory=list,
+        description="Roles whose every reply waits for a second person's approval.",
+    )
+    templates: dict[Label | Literal["triage"], list[ReplyTemplate]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ReplyPolicy:
+        """The case page offers every template of a case's labels by name: one name, one text."""
+        names = [t.name for templates in self.templates.values() for t in templates]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"template names must be unique: {', '.join(twice)} used twice")
+        return self
+
+
 def _days(value: str) -> str:
     duration, business = parse_duration(value)
     if business or duration < timedelta(days=1):
@@ -390,7 +453,9 @@ class TopicRetention(_Section):
 
     posts: Duration = Field(default="7d", description="Raw posts (card numbers redacted).")
     verdicts: Duration = Field(default="7d", description="Posts with their labels.")
-    cases: Duration = Field(default="30d", description="Case events (no post text).")
+    cases: Duration = Field(
+        default="30d", description="Case events (no post text); replies and their outcomes too."
+    )
     dead_letters: Duration = Field(default="14d", description="Records to inspect and resend.")
 
     _durations = field_validator("posts", "verdicts", "cases", "dead_letters")(_days)
@@ -490,6 +555,7 @@ class BrandConfig(_Section):
     labels: dict[Label, LabelPolicy] = Field(default_factory=dict)
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
     names: DisplayNames = Field(default_factory=DisplayNames)
+    replies: ReplyPolicy = Field(default_factory=ReplyPolicy)
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
     staff_policy: StaffPolicy | None = None
     highlights: HighlightPolicy = Field(default_factory=HighlightPolicy)
@@ -614,6 +680,7 @@ def brand_config_warnings(
     path = Path(path)
     problems = [
         *_review_warnings(config, set(review_labels)),
+        *_reply_warnings(config),
         *_routing_warnings(config),
         *_calendar_warnings(config),
         *_staff_programme_warnings(config),
@@ -643,6 +710,29 @@ def _review_warnings(config: BrandConfig, review_labels: set[str]) -> _Problems:
             problems.append((("teams", i, "members"), (
                 f"team {team.id!r} owns {', '.join(needing)}, whose cases close only when a second "
                 f"person approves, but has {len(team.members)} member: add a second reviewer")))
+    return problems
+
+
+X_REPLY_CHARS = 280
+
+
+def _reply_warnings(config: BrandConfig) -> _Problems:
+    """Templates that, filled for a long handle and name, would not fit in an X reply."""
+    longest = {
+        "author": "@" + "x" * 15,
+        "case_id": "9" * 7,
+        "agent_first_name": "x" * 12,
+        "brand": config.brand.name,
+    }
+    problems: _Problems = []
+    for label, templates in config.replies.templates.items():
+        for i, template in enumerate(templates):
+            for lang in ("fr", "en"):
+                size = len(template.render(lang, longest))
+                if size > X_REPLY_CHARS:
+                    problems.append((("replies", "templates", str(label), i, lang), (
+                        f"template {template.name!r} fills to up to {size} characters: too long "
+                        f"for a reply on X ({X_REPLY_CHARS}); agents will have to shorten it")))
     return problems
 
 

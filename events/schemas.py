@@ -26,6 +26,8 @@ __all__ = [
     "LabelVerdict",
     "Media",
     "Post",
+    "ReplyOutcome",
+    "ReplyRequest",
     "Severity",
     "Source",
     "Verdict",
@@ -281,3 +283,45 @@ class CaseEvent(_Event):
         default=False,
         description="A legal-restricted case: only its owning teams may read what it quotes.",
     )
+
+
+class ReplyRequest(_Event):
+    """An approved answer from a case for ingest to carry out on the platform (topic
+    vigie.replies): a reply to a post, or hiding a reply (X only).
+
+    `reply_id` is the idempotency key: ingest sends a reply once whatever the number of times
+    this request is delivered. `attempt` goes up when a person asks to send a failed (or
+    uncertain) reply again; a sent reply is never sent twice.
+    """
+
+    schema_version: Literal[1] = 1
+    reply_id: str = Field(min_length=1, max_length=64)
+    attempt: int = Field(default=1, ge=1)
+    kind: Literal["reply", "hide"] = "reply"
+    case_id: int
+    platform: str = Field(min_length=1, max_length=40)
+    thread_id: str = Field(max_length=250)
+    in_reply_to: str = Field(
+        min_length=1, max_length=200, description="The platform's id of the post answered."
+    )
+    text: str = Field(default="", max_length=MAX_TEXT_CHARS)
+    lang: str | None = Field(default=None, max_length=10)
+    requested_by: str = Field(max_length=64)
+    at: AwareDatetime = Field(default_factory=utcnow)
+
+
+class ReplyOutcome(_Event):
+    """What became of a reply request (topic vigie.reply_outcomes), for the workflow to show on
+    the case: `sent` with the platform's id and link, `failed` with the reason, or `unknown`
+    (interrupted mid-send where the platform cannot tell: a person checks before sending again).
+    """
+
+    schema_version: Literal[1] = 1
+    reply_id: str = Field(min_length=1, max_length=64)
+    attempt: int = Field(default=1, ge=1)
+    case_id: int
+    status: Literal["sent", "failed", "unknown"]
+    platform_post_id: str | None = Field(default=None, max_length=200)
+    url: WebUrl | None = None
+    reason: str | None = Field(default=None, max_length=1000)
+    at: AwareDatetime = Field(default_factory=utcnow)

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from events.brand import TopicRetention, parse_duration
-from events.schemas import CaseEvent, Post, Verdict
+from events.schemas import CaseEvent, Post, ReplyOutcome, ReplyRequest, Verdict
 
 __all__ = ["DLQ_SUFFIX", "Topic", "Topics"]
 
@@ -32,7 +32,7 @@ class Topic(Generic[E]):
 
 @dataclass(frozen=True)
 class Topics:
-    """The three topics of one deployment; `prefix` lets tests and tenants keep theirs apart."""
+    """The topics of one deployment; `prefix` lets tests and tenants keep theirs apart."""
 
     prefix: str = "vigie"
 
@@ -48,6 +48,16 @@ class Topics:
     def cases(self) -> Topic[CaseEvent]:
         return Topic(f"{self.prefix}.cases", CaseEvent, lambda c: c.thread_id)
 
+    @property
+    def replies(self) -> Topic[ReplyRequest]:
+        """Approved replies from cases, for ingest to send (keyed by thread: in order)."""
+        return Topic(f"{self.prefix}.replies", ReplyRequest, lambda r: r.thread_id)
+
+    @property
+    def reply_outcomes(self) -> Topic[ReplyOutcome]:
+        """What became of each reply request, for the workflow."""
+        return Topic(f"{self.prefix}.reply_outcomes", ReplyOutcome, lambda r: r.reply_id)
+
     def retention_ms(self, retention: TopicRetention) -> dict[str, int]:
         """Each topic's `retention.ms` under a brand's topic retention (dead letters alike)."""
         def ms(duration: str) -> int:
@@ -57,10 +67,14 @@ class Topics:
             self.posts.name: ms(retention.posts),
             self.verdicts.name: ms(retention.verdicts),
             self.cases.name: ms(retention.cases),
+            # Replies and their outcomes: as long as case events (they are read within seconds).
+            self.replies.name: ms(retention.cases),
+            self.reply_outcomes.name: ms(retention.cases),
         }
         return kept | {name + DLQ_SUFFIX: ms(retention.dead_letters) for name in kept}
 
     def all_names(self) -> list[str]:
         """Every topic with its dead-letter twin, for creation at start-up."""
-        names = [t.name for t in (self.posts, self.verdicts, self.cases)]
+        topics = (self.posts, self.verdicts, self.cases, self.replies, self.reply_outcomes)
+        names = [t.name for t in topics]
         return names + [n + DLQ_SUFFIX for n in names]

@@ -21,6 +21,7 @@ __all__ = [
     "READ_RESETS_AT",
     "READ_RUNS_OUT_AT",
     "REPLAY_LINES",
+    "REPLIES",
     "SECONDS_SINCE_NEWEST",
     "SKIPPED",
     "UP",
@@ -28,6 +29,12 @@ __all__ = [
 ]
 
 POSTS = Counter("vigie_ingest_posts_total", "Posts produced to the posts topic.", ["source"])
+REPLIES = Counter(
+    "vigie_ingest_replies_total",
+    "Replies from cases carried out: sent, failed, unknown (interrupted, a person checks), "
+    "retried (platform outage).",
+    ["source", "outcome"],
+)
 SKIPPED = Counter(
     "vigie_ingest_skipped_total",
     "Posts not produced on purpose: duplicate, not_on_roster.",

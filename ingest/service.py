@@ -1,7 +1,9 @@
-"""The ingest service: the configured connectors, and an optional replay, into the posts topic.
+"""The ingest service: the configured connectors, and an optional replay, into the posts topic;
+and the replies from cases, sent on the platforms where the brand account's credentials are set.
 
 Each platform polls in its own thread (a rate-limit wait on X never delays Mastodon); a replay
-runs in the calling thread. With only a replay, `run` returns once the file is done.
+runs in the calling thread; replies are consumed in a thread of their own. With only a replay
+(no connector, no reply credentials), `run` returns once the file is done.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import threading
 from pathlib import Path
 
 from events.errors import VigieError
-from events.kafka_io import EventProducer
+from events.kafka_io import EventProducer, consume
 from events.runtime import bootstrap_servers, prepare_topics
 from events.settings import Settings
 from ingest.health import SourceHealth
 from ingest.poller import Poller
 from ingest.publish import Publisher
 from ingest.read_budget import ReadBudget
+from ingest.replies import ReplyDesk, build_writers
 from ingest.roster import RosterWatcher
 from ingest.settings import IngestSettings
 from ingest.sources.base import PolledSource
@@ -67,14 +70,16 @@ def run(
     store: IngestStore | None = None
     try:
         sources = build_sources(config)
-        if sources:
+        if sources or config.reply_platforms:
             store = IngestStore(config.resolved_ingest_database_url)
             threads = [_start_poller(s, config, store, publisher, halt) for s in sources]
             if config.x_enabled and config.x_filtered_stream:
                 threads.append(_start_stream(config, store, publisher, halt))
+            if config.reply_platforms:
+                threads.append(_start_replies(config, store, producer, halt))
         if replay is not None:
             _replay(replay, config, publisher, stop, rate)
-        if not sources:
+        if not threads:
             if replay is None:
                 log.warning(
                     "no connector configured (set VIGIE_X_BEARER_TOKEN, VIGIE_MASTODON_* or "
@@ -156,6 +161,33 @@ def _start_stream(
     )
     thread = threading.Thread(target=stream.run, name="ingest-x-stream", daemon=True)
     thread.start()
+    return thread
+
+
+def _start_replies(
+    config: IngestSettings, store: IngestStore, producer: EventProducer, halt: threading.Event
+) -> threading.Thread:
+    desk = ReplyDesk(
+        build_writers(config),
+        store,
+        producer,
+        config.topics.reply_outcomes,
+        max_tries=config.reply_max_tries,
+    )
+    thread = threading.Thread(
+        target=consume,
+        name="ingest-replies",
+        daemon=True,
+        args=(config.topics.replies, desk),
+        kwargs={
+            "bootstrap_servers": bootstrap_servers(config),
+            "group_id": config.group("ingest-replies"),
+            "producer": producer,
+            "stop": halt,
+        },
+    )
+    thread.start()
+    log.info("sending replies from cases on %s", ", ".join(config.reply_platforms))
     return thread
 
 

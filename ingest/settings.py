@@ -39,6 +39,11 @@ class IngestSettings(Settings):
 
     x_api_base_url: str = "https://api.twitter.com"
     x_bearer_token: SecretStr | None = None
+    x_user_access_token: SecretStr | None = Field(
+        default=None,
+        description="OAuth 2.0 user-context token of the brand's X account (scopes tweet.read, "
+        "tweet.write, users.read, tweet.moderate.write): replies and hidden replies from cases.",
+    )
     x_search_queries: list[str] = Field(
         default_factory=list,
         description="Extra X search queries; brand keywords are searched anyway.",
@@ -67,10 +72,14 @@ class IngestSettings(Settings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="Signs posts sent to /vigie."
     )
+    reply_max_tries: int = Field(
+        default=5, ge=1, le=100, description="Tries of a reply while its platform is unavailable."
+    )
     webhook_max_bytes: int = Field(default=256 * 1024, ge=1024)
 
     @field_validator(
         "x_bearer_token",
+        "x_user_access_token",
         "mastodon_access_token",
         "bluesky_app_password",
         "meta_app_secret",
@@ -103,6 +112,16 @@ class IngestSettings(Settings):
     @property
     def x_enabled(self) -> bool:
         return self.x_bearer_token is not None
+
+    @property
+    def reply_platforms(self) -> list[str]:
+        """The platforms Vigie can answer on (the brand account's write credentials are set)."""
+        writable = {
+            "x": self.x_user_access_token is not None,
+            "mastodon": self.mastodon_enabled,
+            "bluesky": self.bluesky_enabled,
+        }
+        return [name for name, ok in writable.items() if ok]
 
     @property
     def mastodon_enabled(self) -> bool:

@@ -1,6 +1,7 @@
-"""What ingest keeps between runs: feed checkpoints, recently seen post ids, source health.
+"""What ingest keeps between runs: feed checkpoints, recently seen post ids, source health, and
+the replies it sends (claimed before sending, so a reply is never sent twice).
 
-Three small tables (prefix `ingest_`, their own metadata, apart from the workflow's) in the ingest
+Small tables (prefix `ingest_`, their own metadata, apart from the workflow's) in the ingest
 database, SQLite or PostgreSQL. A checkpoint and the ids of the posts it covers are written in one
 transaction, after Kafka acknowledged those posts: a restart neither misses nor repeats a post.
 """
@@ -15,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Column, DateTime, MetaData, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from events.errors import ConfigError, TransientError
@@ -26,6 +27,8 @@ __all__ = [
     "FeedPosition",
     "IngestStore",
     "ReadUsage",
+    "ReplyClaim",
+    "ReplyRow",
     "SeenPost",
     "SourceHealthRow",
 ]
@@ -94,6 +97,34 @@ class SourceHealthRow(IngestTable, table=True):
     last_post_at: datetime | None = Field(default=None, sa_column=_utc_column())
     blind_after_seconds: float = 0.0
     updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class ReplyRow(IngestTable, table=True):
+    """One reply request carried out, keyed by the workflow's reply id: `sending` while the
+    platform is called (left so by a crash: the next delivery checks before sending again),
+    then `sent`, `failed` or `unknown`; `pending` between retries of a platform outage."""
+
+    __tablename__ = "ingest_reply"
+
+    reply_id: str = Field(primary_key=True, max_length=64)
+    attempt: int = 1
+    platform: str = Field(max_length=40)
+    state: str = Field(max_length=10)
+    tries: int = 0
+    platform_post_id: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, max_length=1000)
+    started_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+@dataclass(frozen=True)
+class ReplyClaim:
+    """What to do with a reply request: `send` it (this process holds the claim), `check` the
+    platform (an earlier send was interrupted), or `report` the stored outcome again."""
+
+    action: str
+    row: ReplyRow
 
 
 @dataclass(frozen=True)
@@ -202,6 +233,69 @@ class IngestStore:
                 select(ReadUsage).where(ReadUsage.source == source, ReadUsage.day >= first_day)
             )
             return {row.day: row.posts for row in rows}
+
+    def claim_reply(self, reply_id: str, attempt: int, platform: str) -> ReplyClaim:
+        """Claim a reply for sending, atomically (the row is written before the platform is
+        called): a new reply, a retry between outages, or a person's new attempt at a failed
+        one is `send`; a row left `sending` is `check`; anything else is `report`."""
+        now = datetime.now(UTC)
+        with self._session() as session:
+            row = session.get(ReplyRow, reply_id, with_for_update=True)
+            if row is None:
+                row = ReplyRow(
+                    reply_id=reply_id,
+                    attempt=attempt,
+                    platform=platform,
+                    state="sending",
+                    started_at=now,
+                    updated_at=now,
+                )
+                session.add(row)
+                action = "send"
+            elif (row.state == "pending" and attempt == row.attempt) or (
+                row.state in ("failed", "unknown") and attempt > row.attempt
+            ):
+                if attempt > row.attempt:
+                    row.attempt, row.tries = attempt, 0
+                row.state, row.reason, row.updated_at = "sending", None, now
+                action = "send"
+            elif row.state == "sending" and attempt == row.attempt:
+                action = "check"
+            else:
+                action = "report"
+            try:
+                session.commit()
+            except IntegrityError:  # another replica inserted it first: its claim stands
+                session.rollback()
+                row = session.get(ReplyRow, reply_id)
+                assert row is not None
+                return ReplyClaim("check" if row.state == "sending" else "report", row)
+            session.refresh(row)
+            session.expunge(row)
+            return ReplyClaim(action, row)
+
+    def finish_reply(
+        self,
+        reply_id: str,
+        state: str,
+        *,
+        platform_post_id: str | None = None,
+        url: str | None = None,
+        reason: str | None = None,
+        tried: bool = False,
+    ) -> ReplyRow:
+        """Record what the platform said (`pending`: an outage, try again later)."""
+        with self._session() as session:
+            row = session.get(ReplyRow, reply_id)
+            assert row is not None, f"reply {reply_id} was never claimed"
+            row.state, row.platform_post_id, row.url = state, platform_post_id, url
+            row.reason = reason[:1000] if reason else None
+            row.tries += int(tried)
+            row.updated_at = datetime.now(UTC)
+            session.commit()
+            session.refresh(row)
+            session.expunge(row)
+            return row
 
     def save_health(self, row: SourceHealthRow) -> None:
         with self._session() as session:

@@ -37,6 +37,9 @@ class WorkflowSettings(BaseSettings):
         description="How often the workflow service looks for policy reminders and the weekly "
         "highlights digest to send (each mail goes once).",
     )
+    reply_relay_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often queued replies are handed to ingest."
+    )
     purge_minutes: float = Field(
         default=60.0,
         gt=0,

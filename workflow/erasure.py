@@ -6,7 +6,8 @@ An author is a platform and a handle (`x:jdoe`). Erasing them
 - keeps the skeleton of their cases (labels, teams, deadlines, audit), the author replaced by a
   pseudonym and the quoted text (summary, search text) blanked;
 - removes their handle, names and post texts wherever else they are quoted: notes and other
-  audit entries, other people's posts in the same threads (a reply to @them), published case
+  audit entries, other people's posts in the same threads (a reply to @them), the brand's
+  replies from the case (one not sent yet to a post of theirs is withdrawn), published case
   events in the outbox;
 - records `erased` in the audit of each case touched, and queues an `erased` case event on
   vigie.cases (details: author_ref, post_ids) for the services and consumers that keep copies.
@@ -28,6 +29,7 @@ from events.schemas import CaseEventType
 from workflow.models import (
     AuditEntry,
     Case,
+    CaseReply,
     EngagementBaseline,
     Feedback,
     Highlight,
@@ -167,6 +169,7 @@ def erase_author(
     session.flush()
 
     result.scrubbed = _scrub_quotes(session, scrub, handle, case_ids)
+    _scrub_replies(session, scrub, case_ids, set(post_ids), now)
     for case_id in case_ids:
         case = cases[case_id]
         mine = [p.id for p in posts if p.case_id == case_id]
@@ -183,6 +186,21 @@ def erase_author(
     result.cases = case_ids
     session.flush()
     return result
+
+
+def _scrub_replies(
+    session: Session, scrub: _Scrubber, case_ids: list[int], post_ids: set[str], now: datetime
+) -> None:
+    """The brand's replies no longer quote the person nor point at their posts; one that has
+    not left yet for a post of theirs never will."""
+    for reply in session.exec(select(CaseReply).where(col(CaseReply.case_id).in_(case_ids))):
+        reply.text = scrub.text(reply.text)
+        if reply.post_id in post_ids:
+            reply.post_id = None
+            if reply.state in ("pending_approval", "queued"):
+                reply.state, reply.reason = "rejected", "the author was erased"
+        reply.updated_at = now
+        session.add(reply)
 
 
 def _delete(session: Session, model: type, where: sa.ColumnElement[bool]) -> int:

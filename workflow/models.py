@@ -31,6 +31,7 @@ __all__ = [
     "Case",
     "CaseLabel",
     "CaseMergeKey",
+    "CaseReply",
     "CaseTeam",
     "CaseThread",
     "Feedback",
@@ -539,3 +540,38 @@ class Notice(SQLModel, table=True):
     sent_at: datetime | None = _when(default=None, index=True)
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
+
+
+class CaseReply(SQLModel, table=True):
+    """An answer from a case: a reply to a post, hiding a reply, or "answered elsewhere".
+
+    Also the outbox of reply requests: a row `queued` with no `published_at` is published to
+    vigie.replies (workflow.outbox.ReplyRelay); ingest answers with the outcome. `reply_key` is
+    the idempotency key ingest sends by; `attempt` goes up when a person sends it again.
+    """
+
+    __tablename__ = "replies"
+    __table_args__ = (sa.Index("ix_replies_outbox", "state", "published_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reply_key: str = Field(unique=True, max_length=32)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    post_id: str | None = Field(default=None, max_length=250, description="The post answered.")
+    platform: str = Field(max_length=40)
+    kind: str = Field(max_length=10, description="reply | hide | elsewhere")
+    lang: str | None = Field(default=None, max_length=10)
+    template: str | None = Field(default=None, max_length=60)
+    text: str = ""
+    state: str = Field(max_length=20)
+    requested_by: str = Field(max_length=64)
+    requested_at: datetime = _when(default_factory=utcnow)
+    approval_required: bool = False
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = _when(default=None)
+    reason: str | None = Field(default=None, max_length=1000)
+    attempt: int = 1
+    published_at: datetime | None = _when(default=None)
+    platform_post_id: str | None = Field(default=None, max_length=200, index=True)
+    url: str | None = Field(default=None, max_length=2000)
+    sent_at: datetime | None = _when(default=None)
+    updated_at: datetime = _when(default_factory=utcnow)

@@ -1,7 +1,9 @@
-"""Publishing the outbox: case events written by the service and the API reach vigie.cases.
+"""Publishing the outbox: case events written by the service and the API reach vigie.cases,
+and queued replies reach vigie.replies.
 
 At least once: an event is marked sent only after the broker acknowledged it, so a crash in
-between publishes it again (consumers de-duplicate on `event_id`).
+between publishes it again (consumers de-duplicate on `event_id`; ingest sends a reply once per
+`reply_id`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from events.kafka_io import EventProducer
-from events.schemas import CaseEvent, utcnow
+from events.schemas import CaseEvent, ReplyRequest, utcnow
 from events.topics import Topic
 from workflow.db import transient_errors
 from workflow.metrics import CASE_EVENTS
-from workflow.models import OutboxEvent
+from workflow.models import Case, CaseReply, OutboxEvent
+from workflow.replies import QUEUED, reply_request
 
-__all__ = ["OutboxRelay"]
+__all__ = ["OutboxRelay", "ReplyRelay"]
 
 log = logging.getLogger(__name__)
 
@@ -66,5 +69,42 @@ class OutboxRelay:
             now = utcnow()
             for row in rows:
                 row.sent_at = now
+            session.commit()
+            return len(rows)
+
+
+class ReplyRelay:
+    """Publishes queued replies not yet published (the `replies` table is their outbox)."""
+
+    def __init__(
+        self, engine: Engine, producer: EventProducer, topic: Topic[ReplyRequest]
+    ) -> None:
+        self.engine = engine
+        self.producer = producer
+        self.topic = topic
+        self._lock = threading.Lock()
+
+    def publish_pending(self) -> int:
+        with self._lock, transient_errors("publishing replies"), Session(self.engine) as session:
+            rows = list(
+                session.exec(
+                    select(CaseReply)
+                    .where(CaseReply.state == QUEUED, col(CaseReply.published_at).is_(None))
+                    .order_by(col(CaseReply.id))
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for row in rows:
+                case = session.get(Case, row.case_id)
+                assert case is not None  # a case goes only with its replies (retention)
+                request = reply_request(row, case)
+                self.producer.send(self.topic, request, correlation_id=request.reply_id)
+            if not rows:
+                return 0
+            self.producer.flush()
+            now = utcnow()
+            for row in rows:
+                row.published_at = now
             session.commit()
             return len(rows)

@@ -26,6 +26,7 @@ from workflow.models import (
     Case,
     CaseLabel,
     CaseMergeKey,
+    CaseReply,
     CaseTeam,
     CaseThread,
     Feedback,
@@ -100,6 +101,7 @@ def _steps(policy: RetentionPolicy, now: datetime) -> dict[str, list[_Step]]:
             _Step(CaseTeam, col(CaseTeam.case_id).in_(expired_cases)),
             _Step(CaseThread, col(CaseThread.case_id).in_(expired_cases)),
             _Step(CaseMergeKey, col(CaseMergeKey.case_id).in_(expired_cases)),
+            _Step(CaseReply, col(CaseReply.case_id).in_(expired_cases)),
             _Step(Case, col(Case.id).in_(expired_cases)),
         ],
         "audit": [

@@ -43,6 +43,7 @@ from workflow.intake import IntakeResult, ingest_verdicts
 from workflow.metrics import INTAKE_SECONDS, STAFF_HIGHLIGHTS, VERDICTS
 from workflow.notices import Notifier
 from workflow.outbox import OutboxRelay
+from workflow.reply_service import start_reply_threads
 from workflow.retention import purge
 from workflow.seed import seed_directory
 from workflow.staff_programme import StaffProgramme, programme_from_settings
@@ -165,6 +166,9 @@ def run(settings: Settings, stop: threading.Event) -> None:
     )
     clock.start()
     notices.start()
+    replies = start_reply_threads(
+        engine, settings, producer, servers, stop, options.reply_relay_seconds
+    )
     try:
         consume(
             settings.topics.verdicts,
@@ -179,6 +183,8 @@ def run(settings: Settings, stop: threading.Event) -> None:
         clock.join(timeout=30)
         notices.join(timeout=30)
         notifier.close()
+        for thread in replies:
+            thread.join(timeout=30)
         _final_publish(relay)
         producer.close()
         engine.dispose()

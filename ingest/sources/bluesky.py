@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 import httpx
-from atproto import Client
+from atproto import Client, models
 from atproto_client.exceptions import (
     AtProtocolError,
     BadRequestError,
@@ -90,7 +90,7 @@ class BlueskySource:
     def close(self) -> None:
         self.client.request.close()
 
-    def feeds(self, roster: Roster) -> list[Feed]:
+    def login(self) -> None:
         if not self._logged_in:
             self.call(
                 "login",
@@ -100,6 +100,47 @@ class BlueskySource:
                 fetch_bsky_profile=False,
             )
             self._logged_in = True
+
+    def reply(self, text: str, parent_uri: str, *, rkey: str, lang: str | None) -> tuple[str, str]:
+        """Post `text` in reply to a post, under the record key `rkey` (so that `find_reply`
+        can tell afterwards whether it exists): its at:// URI and link."""
+        self.login()
+        views = get_model_as_dict(self.call("reply", self.client.get_posts, [parent_uri]))
+        if not views.get("posts"):
+            raise FeedRefused(f"bluesky reply: the post {parent_uri} no longer exists")
+        parent = views["posts"][0]
+        parent_ref = {"uri": parent["uri"], "cid": parent["cid"]}
+        root = ((parent.get("record") or {}).get("reply") or {}).get("root") or parent_ref
+        record = models.AppBskyFeedPost.Record(
+            text=text,
+            created_at=self.client.get_current_time_iso(),
+            langs=[lang] if lang else None,
+            reply=models.AppBskyFeedPost.ReplyRef(
+                parent=models.ComAtprotoRepoStrongRef.Main(**parent_ref),
+                root=models.ComAtprotoRepoStrongRef.Main(uri=root["uri"], cid=root["cid"]),
+            ),
+        )
+        created = self.call(
+            "reply", self.client.app.bsky.feed.post.create, self.settings.bluesky_handle, record, rkey=rkey
+        )
+        return created.uri, self._web_url(rkey)
+
+    def find_reply(self, rkey: str) -> tuple[str, str] | None:
+        """The brand's post under `rkey`, if it exists (an interrupted send may have made it)."""
+        self.login()
+        try:
+            found = self.call(
+                "check reply", self.client.app.bsky.feed.post.get, self.settings.bluesky_handle, rkey
+            )
+        except FeedRefused:  # RecordNotFound is a 400
+            return None
+        return found.uri, self._web_url(rkey)
+
+    def _web_url(self, rkey: str) -> str:
+        return f"https://bsky.app/profile/{self.settings.bluesky_handle}/post/{rkey}"
+
+    def feeds(self, roster: Roster) -> list[Feed]:
+        self.login()
         feeds: list[Feed] = [_BlueskyFeed(self, "mentions", "mentions")]
         feeds += [
             _BlueskyFeed(self, "search", f"search:{k}", query=k)

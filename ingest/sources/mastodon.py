@@ -90,6 +90,21 @@ class MastodonSource:
                 )
         return feeds
 
+    def reply(
+        self, text: str, in_reply_to: str, *, key: str, lang: str | None
+    ) -> tuple[str, str | None]:
+        """Post `text` in reply to a status: its id and link. `key` is the Idempotency-Key
+        Mastodon honours for an hour: sending again with it never makes a second status."""
+        status = self.call(
+            "reply",
+            self.client.status_post,
+            text,
+            in_reply_to_id=in_reply_to,
+            idempotency_key=key,
+            language=lang,
+        )
+        return str(status["id"]), status.get("url") or status.get("uri")
+
     def _account_id(self, acct: str) -> str | None:
         if acct not in self._accounts:
             try:

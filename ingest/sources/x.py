@@ -1,5 +1,6 @@
 """X through tweepy (API v2): brand mentions, the brand's own replies, keyword search, staff
-timelines and profiles.
+timelines and profiles; and, with the brand account's user token, replies and hidden replies
+from cases.
 
 tweepy's Client speaks to api.twitter.com; its requests session is swapped for one that sends
 the same paths to VIGIE_X_API_BASE_URL, so a proxy or a local test server can stand in. tweepy
@@ -13,6 +14,7 @@ from typing import Any
 
 import requests
 import tweepy
+from pydantic import SecretStr
 
 from ingest.errors import AccessRevoked, RateLimited, SourceUnavailable
 from ingest.normalize import x as nx
@@ -71,11 +73,13 @@ def search_queries(keywords: list[str], extra: list[str]) -> list[str]:
 class XSource:
     name = "x"
 
-    def __init__(self, settings: IngestSettings) -> None:
-        assert settings.x_bearer_token is not None
+    def __init__(self, settings: IngestSettings, token: SecretStr | None = None) -> None:
+        """Reads with the app's bearer token; `token` (the brand's user token) writes."""
+        token = token or settings.x_bearer_token
+        assert token is not None
         self.settings = settings
         self.client = tweepy.Client(
-            bearer_token=settings.x_bearer_token.get_secret_value(),
+            bearer_token=token.get_secret_value(),
             return_type=requests.Response,
             wait_on_rate_limit=False,  # the poller waits, interruptibly
         )
@@ -146,6 +150,26 @@ class XSource:
             log.warning("x: account @%s not found (renamed or suspended?); not collected", missing)
         self._missing = set(unique) - set(found)
         return found
+
+    def reply(self, text: str, in_reply_to: str) -> tuple[str, str]:
+        """Post `text` in reply to a tweet (POST /2/tweets): its id and link."""
+        payload = self.call(
+            "reply",
+            self.client.create_tweet,
+            text=text,
+            in_reply_to_tweet_id=in_reply_to,
+            user_auth=False,
+        )
+        tweet_id = str((payload.get("data") or {}).get("id") or "")
+        if not tweet_id:
+            raise SourceUnavailable("x reply: the answer carries no tweet id")
+        return tweet_id, f"https://x.com/i/web/status/{tweet_id}"
+
+    def hide(self, tweet_id: str) -> None:
+        """Hide a reply in a conversation the brand started (PUT /2/tweets/:id/hidden)."""
+        payload = self.call("hide", self.client.hide_reply, id=tweet_id, user_auth=False)
+        if not (payload.get("data") or {}).get("hidden"):
+            raise SourceUnavailable("x hide: the reply is not hidden")
 
     def call(self, endpoint: str, method: Any, **params: Any) -> dict[str, Any]:
         """One API call; its rate-limit headers recorded, its failures as Vigie errors."""

@@ -112,6 +112,9 @@ def test_retention_defaults_and_topic_retention_ms(tmp_path) -> None:  # noqa: A
     assert Topics("p").retention_ms(policy.topics) == {
         "p.posts": 7 * day, "p.verdicts": 7 * day, "p.cases": 30 * day,
         "p.posts.dlq": 14 * day, "p.verdicts.dlq": 14 * day, "p.cases.dlq": 14 * day,
+        # Replies from cases and their outcomes are kept as long as case events.
+        "p.replies": 30 * day, "p.reply_outcomes": 30 * day,
+        "p.replies.dlq": 14 * day, "p.reply_outcomes.dlq": 14 * day,
     }
 
 

@@ -33,6 +33,7 @@ class Reply:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     stream: Callable[[Any], None] | None = None  # writes a streaming body until it returns
+    hold: threading.Event | None = None  # the answer waits for it (a send cut off mid-way)
 
 
 class PlatformServer:
@@ -142,9 +143,12 @@ class PlatformServer:
                 parsed = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                kind = self.headers.get("Content-Type") or ""
                 body = (
                     json.loads(raw)
-                    if raw and "json" in (self.headers.get("Content-Type") or "")
+                    if raw and "json" in kind
+                    else {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+                    if raw and "form-urlencoded" in kind
                     else None
                 )
                 reply = server._answer(
@@ -161,6 +165,8 @@ class PlatformServer:
                     except (BrokenPipeError, ConnectionResetError):
                         pass
                     return
+                if reply.hold is not None:
+                    reply.hold.wait(120)
                 payload = json.dumps(reply.body).encode() if reply.body is not None else b""
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -175,6 +181,9 @@ class PlatformServer:
 
             def do_POST(self) -> None:
                 self._serve("POST")
+
+            def do_PUT(self) -> None:
+                self._serve("PUT")
 
         return Handler
 

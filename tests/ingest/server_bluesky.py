@@ -30,7 +30,8 @@ def _jwt(subject: str) -> str:
 
 
 class BlueskyServer(PlatformServer):
-    """XRPC: createSession, listNotifications, searchPosts, getAuthorFeed (newest first)."""
+    """XRPC: createSession, listNotifications, searchPosts, getAuthorFeed (newest first);
+    getPosts, and com.atproto.repo createRecord / getRecord for the brand's replies."""
 
     password = "app-pass-1234"
 
@@ -42,6 +43,8 @@ class BlueskyServer(PlatformServer):
         self.posts: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
         self._count = 0
+        self.records: dict[str, dict[str, Any]] = {}  # rkey -> record created by the brand
+        self.hold_writes: Any = None  # a threading.Event: writes done, answers held until set
 
     def authorized(self, headers: Any) -> bool:
         return headers.get("Authorization") == f"Bearer {self.jwt}"
@@ -128,6 +131,20 @@ class BlueskyServer(PlatformServer):
                 },
                 self.spend(),
             )
+        if path == "/xrpc/app.bsky.feed.getPosts":
+            uris = query.get("uris") or query.get("uris[]") or []
+            return Reply(200, {"posts": [p for p in self.posts if p["uri"] in uris]}, self.spend())
+        if path == "/xrpc/com.atproto.repo.createRecord" and method == "POST":
+            reply = self._create_record(body or {})
+            reply.hold = self.hold_writes
+            return reply
+        if path == "/xrpc/com.atproto.repo.getRecord":
+            rkey = one(query, "rkey") or ""
+            if one(query, "repo") not in (self.did, self.handle) or rkey not in self.records:
+                return Reply(
+                    400, {"error": "RecordNotFound", "message": f"Could not locate record: {rkey}"}
+                )
+            return Reply(200, self.records[rkey], self.spend())
         if path == "/xrpc/app.bsky.notification.listNotifications":
             items, cursor = self._page(self.notifications, query)
             return Reply(200, {"notifications": items, **cursor}, self.spend())
@@ -144,6 +161,24 @@ class BlueskyServer(PlatformServer):
             )
             return Reply(200, {"feed": [{"post": p} for p in items], **cursor}, self.spend())
         return Reply(501, {"error": "MethodNotImplemented", "message": f"{path} not implemented"})
+
+    def _create_record(self, body: dict[str, Any]) -> Reply:
+        if body.get("repo") not in (self.did, self.handle):
+            return Reply(400, {"error": "InvalidRequest", "message": "repo is not yours"})
+        record, rkey = body.get("record") or {}, str(body.get("rkey") or f"3k{len(self.records):011d}")
+        if rkey in self.records:
+            return Reply(400, {"error": "InvalidRequest", "message": f"Record already exists: {rkey}"})
+        parent = ((record.get("reply") or {}).get("parent") or {}).get("uri")
+        if parent and not any(p["uri"] == parent for p in self.posts):
+            return Reply(400, {"error": "InvalidRequest", "message": "parent post not found"})
+        uri = f"at://{self.did}/app.bsky.feed.post/{rkey}"
+        cid = f"bafyreibrand{len(self.records):036d}"
+        self.records[rkey] = {"uri": uri, "cid": cid, "value": record}
+        return Reply(
+            200,
+            {"uri": uri, "cid": cid, "commit": {"cid": cid, "rev": rkey}, "validationStatus": "valid"},
+            self.spend(),
+        )
 
     def _page(
         self, items: list[dict[str, Any]], query: dict[str, list[str]]

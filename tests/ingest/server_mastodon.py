@@ -10,7 +10,8 @@ from server_base import T0, PlatformServer, Reply, iso, one
 
 
 class MastodonServer(PlatformServer):
-    """Mastodon REST v1: mention notifications, hashtag timelines, account lookup and statuses."""
+    """Mastodon REST v1: mention notifications, hashtag timelines, account lookup and statuses;
+    posting a status (in reply to another), with the Idempotency-Key Mastodon honours."""
 
     def __init__(self, me: str = "laurentia") -> None:
         super().__init__()
@@ -19,6 +20,9 @@ class MastodonServer(PlatformServer):
         self.statuses: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
         self._next_id = 110_000_000_000_000_000
+        self.created: list[dict[str, Any]] = []  # statuses made through POST /api/v1/statuses
+        self.idempotent: dict[str, dict[str, Any]] = {}
+        self.hold_writes: Any = None  # a threading.Event: writes done, answers held until set
 
     def account(self, acct: str, note: str = "") -> dict[str, Any]:
         with self.lock:
@@ -95,6 +99,10 @@ class MastodonServer(PlatformServer):
     def route(
         self, method: str, path: str, query: dict[str, list[str]], body: Any, headers: Any
     ) -> Reply:
+        if path == "/api/v1/statuses" and method == "POST":
+            reply = self._post_status(body or {}, headers.get("Idempotency-Key"))
+            reply.hold = self.hold_writes
+            return reply
         if path == "/api/v1/notifications":
             types = query.get("types[]") or query.get("types") or []
             items = [n for n in self.notifications if not types or n["type"] in types]
@@ -115,6 +123,28 @@ class MastodonServer(PlatformServer):
         if m := re.fullmatch(r"/api/v1/accounts/(\d+)/statuses", path):
             return self._page([s for s in self.statuses if s["account"]["id"] == m.group(1)], query)
         return Reply(404, {"error": "Record not found"})
+
+    def _post_status(self, body: dict[str, Any], key: str | None) -> Reply:
+        if key and key in self.idempotent:  # the same request again: the same status
+            return Reply(200, self.idempotent[key], self.spend())
+        text = str(body.get("status") or "")
+        if not text:
+            return Reply(422, {"error": "Validation failed: Text can't be blank"})
+        parent_id = body.get("in_reply_to_id")
+        parent = next((s for s in self.statuses if s["id"] == parent_id), None)
+        if parent_id and parent is None:
+            return Reply(404, {"error": "Record not found"})
+        status = self.add_status(
+            self.me,
+            f"<p>{text}</p>",
+            in_reply_to_id=parent_id,
+            in_reply_to_account_id=parent["account"]["id"] if parent else None,
+            language=body.get("language") or None,
+        )
+        self.created.append(status)
+        if key:
+            self.idempotent[key] = status
+        return Reply(200, status, self.spend())
 
     def _page(self, items: list[dict[str, Any]], query: dict[str, list[str]]) -> Reply:
         """max_id/since_id page down from the newest; min_id gives the page just after it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -13,7 +14,10 @@ from server_base import T0, PlatformServer, Reply, iso, one
 
 
 class XServer(PlatformServer):
-    """The X API v2 endpoints Vigie reads: users/by, mentions, recent search, user tweets."""
+    """The X API v2 endpoints Vigie reads (users/by, mentions, recent search, user tweets) and
+    writes with the brand's user token (POST /2/tweets, PUT /2/tweets/:id/hidden)."""
+
+    user_token = "local-user-token"
 
     def __init__(self) -> None:
         super().__init__()
@@ -28,6 +32,10 @@ class XServer(PlatformServer):
         self.odd_user_lookups = 0  # answer the next n user lookups with an object
         self._next_user = 1000
         self._next_tweet = 1_800_000_000_000_000_000
+        self.brand = "LaurentiaAide"  # the account the user token belongs to
+        self.created: list[dict[str, Any]] = []  # tweets made through POST /2/tweets
+        self.hidden: set[str] = set()
+        self.hold_writes: threading.Event | None = None  # writes done, answers held until set
 
     def add_user(
         self, username: str, description: str = "", name: str | None = None
@@ -88,9 +96,16 @@ class XServer(PlatformServer):
             },
         )
 
+    def authorized(self, headers: Any) -> bool:
+        return headers.get("Authorization") in (f"Bearer {self.token}", f"Bearer {self.user_token}")
+
     def route(
         self, method: str, path: str, query: dict[str, list[str]], body: Any, headers: Any
     ) -> Reply:
+        if path == "/2/tweets" and method == "POST":
+            return self._written(self._create(body or {}, headers))
+        if (m := re.fullmatch(r"/2/tweets/(\d+)/hidden", path)) and method == "PUT":
+            return self._written(self._hide(m.group(1), body or {}, headers))
         if path == "/2/users/by":
             return self._users(query)
         if m := re.fullmatch(r"/2/users/(\d+)/(mentions|tweets)", path):
@@ -113,6 +128,86 @@ class XServer(PlatformServer):
         if path == "/2/tweets/search/recent":
             return self._page("search", query, _search_matcher(one(query, "query") or ""))
         return Reply(404, {"title": "Not Found Error", "detail": f"no route {path}"})
+
+    def _written(self, reply: Reply) -> Reply:
+        reply.hold = self.hold_writes
+        return reply
+
+    def _app_only(self, headers: Any) -> Reply | None:
+        """X refuses writes with an app-only bearer token (they need a user context)."""
+        if headers.get("Authorization") == f"Bearer {self.user_token}":
+            return None
+        return Reply(
+            403,
+            {
+                "title": "Unsupported Authentication",
+                "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this "
+                "endpoint.  Supported authentication types are [OAuth 1.0a User Context, "
+                "OAuth 2.0 User Context].",
+                "type": "https://api.twitter.com/2/problems/unsupported-authentication",
+                "status": 403,
+            },
+        )
+
+    def _create(self, body: dict[str, Any], headers: Any) -> Reply:
+        if (refused := self._app_only(headers)) is not None:
+            return refused
+        target = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+        parent = next((t for t in self.tweets if t["id"] == target), None)
+        if target is not None and parent is None:
+            return Reply(
+                400,
+                {
+                    "errors": [{"message": "Your Tweet could not be sent: the Tweet you are "
+                                "replying to has been deleted or is not visible to you."}],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+            )
+        extra: dict[str, Any] = {}
+        if parent is not None:
+            extra = {
+                "conversation_id": parent["conversation_id"],
+                "in_reply_to_user_id": parent["author_id"],
+                "referenced_tweets": [{"type": "replied_to", "id": parent["id"]}],
+            }
+        tweet = self.add_tweet(self.brand, str(body.get("text", "")), **extra)
+        self.created.append(tweet)
+        return Reply(
+            201,
+            {
+                "data": {
+                    "id": tweet["id"],
+                    "text": tweet["text"],
+                    "edit_history_tweet_ids": [tweet["id"]],
+                }
+            },
+            self.spend(),
+        )
+
+    def _hide(self, tweet_id: str, body: dict[str, Any], headers: Any) -> Reply:
+        if (refused := self._app_only(headers)) is not None:
+            return refused
+        tweet = next((t for t in self.tweets if t["id"] == tweet_id), None)
+        brand = self.users.get(self.brand.lower())
+        root = next((t for t in self.tweets if tweet and t["id"] == tweet["conversation_id"]), None)
+        if tweet is None or brand is None or root is None or root["author_id"] != brand["id"]:
+            return Reply(
+                403,
+                {
+                    "title": "Forbidden",
+                    "detail": "You cannot hide or unhide this Tweet: it is not a reply in a "
+                    "conversation you started.",
+                    "type": "about:blank",
+                    "status": 403,
+                },
+            )
+        if body.get("hidden", True):
+            self.hidden.add(tweet_id)
+        else:
+            self.hidden.discard(tweet_id)
+        return Reply(200, {"data": {"hidden": tweet_id in self.hidden}}, self.spend())
 
     def stream_tweet(self, author: str, text: str) -> dict[str, Any]:
         """A new tweet that the filtered stream delivers (it exists for search too)."""

@@ -118,6 +118,16 @@ TABLE: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/cases/{case_id}/legal-hold"): Row(
         {"care": ADMIN, "legal": ADMIN}, params={"reason": "litige réglé"}
     ),
+    # Answering from a case: its readers see the replies; its owning teams' agents answer.
+    ("GET", "/api/cases/{case_id:int}/replies"): Row({"care": CARE_READERS, "legal": LEGAL_READERS}),
+    ("POST", "/api/cases/{case_id:int}/replies"): Row(
+        {"care": CARE_ACTORS, "legal": LEGAL_READERS},
+        json=_json({"kind": "elsewhere", "text": "rappelé au téléphone"}),
+    ),
+    ("POST", "/api/cases/{case_id:int}/replies/decisions"): Row(
+        {"care": CARE_ACTORS, "legal": LEGAL_READERS},
+        json=_json({"reply_id": 999_999, "decision": "approve"}),
+    ),
     ("POST", "/api/cases/bulk"): Row(
         {"care": CARE_ACTORS, "legal": LEGAL_READERS},
         json=_json({"action": {"action": "note", "text": "vu"}}),

@@ -43,7 +43,8 @@ def check_config(path: Path = typer.Argument(..., help="Brand configuration file
     typer.echo(
         f"{path}: valid — brand {config.brand.name!r}, {plural(len(config.staff), 'staff account')}, "
         f"{plural(len(config.teams), 'team')}, {plural(len(config.routing), 'routing rule')}, "
-        f"{plural(len(config.sla_policies), 'SLA policy', 'SLA policies')}"
+        f"{plural(len(config.sla_policies), 'SLA policy', 'SLA policies')}, "
+        f"{plural(sum(map(len, config.replies.templates.values())), 'reply template')}"
         + (f"; {plural(len(warnings), 'warning')}" if warnings else "")
     )
     echo_warnings(warnings)

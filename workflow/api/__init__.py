@@ -22,6 +22,7 @@ from workflow.api import (
     health_routes,
     names_routes,
     privacy_routes,
+    reply_routes,
     report_routes,
     security_routes,
     staff_routes,
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> FastAPI:
         staff_routes,
         security_routes,
         privacy_routes,
+        reply_routes,
     ):
         app.include_router(module.router)
     install_error_handlers(app)

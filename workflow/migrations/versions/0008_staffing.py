@@ -1,7 +1,7 @@
 """Notices: escalation steps that name a person, waiting to be delivered to them.
 
 Revision ID: 0008_staffing
-Revises: 0006_conversation
+Revises: 0007_replies
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_staffing"
-down_revision = "0006_conversation"
+down_revision = "0007_replies"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ import { el, errorText, labelChip, markSeen, notice, refreshBadges, severityBadg
 import { explain } from "./deadline.js";
 import { evidenceList, highlighted } from "./evidence.js";
 import { LABELS, labelName, t, teamName } from "./i18n.js";
+import { initReplies, renderReplies } from "./reply.js";
 
 const POLL_MS = 15000;
 const caseId = Number(location.pathname.split("/").pop());
@@ -137,7 +138,9 @@ function sentence(entry, tasks) {
   const labels = (list) => (list && list.length ? list.map(labelName).join(", ") : t("audit.none"));
   const asked = after.state === "pending_review";
   let text;
-  if (entry.action.startsWith("escalation:")) {
+  if (entry.action.startsWith("reply_") || entry.action === "answered_elsewhere") {
+    text = t(`audit.${entry.action}`);
+  } else if (entry.action.startsWith("escalation:")) {
     text = t("audit.escalation", team, t(`audit.esc.${entry.action.slice(11)}`));
   } else {
     switch (entry.action) {
@@ -158,7 +161,8 @@ function sentence(entry, tasks) {
   }
   if (after.took_over_from) text += ` ${t("audit.took_over", after.took_over_from)}`;
   if (after.on_behalf_of) text += ` ${t("audit.on_behalf", after.on_behalf_of)}`;
-  if (before.state && after.state && before.state !== after.state && entry.action !== "note") {
+  const ownStates = entry.action.startsWith("reply_") || entry.action === "answered_elsewhere";  // a reply's, not a task's
+  if (before.state && after.state && before.state !== after.state && entry.action !== "note" && !ownStates) {
     text += ` ${t("audit.state", t(`state.${before.state}`), t(`state.${after.state}`))}`;
   }
   return text;
@@ -187,6 +191,7 @@ function render(c) {
   notes(c);
   relabel(c);
   document.getElementById("relabel-form").hidden = inCopyOnly(c);
+  renderReplies(c);
   audit(c);
   document.getElementById("conflict").hidden = true;
 }
@@ -239,6 +244,7 @@ async function main() {
     const c = await fetchCase();
     await loadMembers(c);
     render(c);
+    await initReplies(c, me, () => fetchCase().then(render));
   } catch (exc) {
     notice("notice", errorText(exc), "warning");
     return;
