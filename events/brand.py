@@ -35,6 +35,7 @@ __all__ = [
     "SlaPolicy",
     "SpikePolicy",
     "StaffMember",
+    "StoryPolicy",
     "Team",
     "brand_config_warnings",
     "TopicRetention",
@@ -311,6 +312,41 @@ class AlertPolicy(_Section):
     _durations = field_validator("cooldown", "group_interval", "max_event_age")(_clock_duration)
 
 
+class StoryPolicy(_Section):
+    """Rumour stories: posts carrying the same claim gather into one story (workflow.stories)."""
+
+    enabled: bool = True
+    similarity: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="Cosine between a post's claim terms and an open story's centroid at which "
+        "the post joins the story (benchmarks/story_grouping.py measures the choice).",
+    )
+    spreading_at: int = Field(
+        default=10,
+        ge=2,
+        description="Posts at which an emerging story is spreading: its case's severity rises and "
+        "its team is alerted, once.",
+    )
+    raise_to: Severity = Field(default=Severity.critical, description="The spreading severity.")
+    topics: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The brand's topics: topic -> its wordings in French and English, so a "
+        "claim matches across languages.",
+    )
+
+    @field_validator("topics")
+    @classmethod
+    def _check_topics(cls, topics: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, wordings in topics.items():
+            if not re.fullmatch(r"[a-z0-9_]+", name):
+                raise ValueError(f"topic {name!r}: use lower-case letters, digits and _")
+            if not wordings or any(not w.strip() for w in wordings):
+                raise ValueError(f"topic {name!r} needs wordings, none of them empty")
+        return topics
+
+
 def _days(value: str) -> str:
     duration, business = parse_duration(value)
     if business or duration < timedelta(days=1):
@@ -386,6 +422,7 @@ class BrandConfig(_Section):
     alerts: AlertPolicy = Field(default_factory=AlertPolicy)
     names: DisplayNames = Field(default_factory=DisplayNames)
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
+    stories: StoryPolicy = Field(default_factory=StoryPolicy)
 
     @cached_property
     def team_ids(self) -> set[str]:
