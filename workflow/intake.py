@@ -26,6 +26,7 @@ from workflow.models import Case, CaseTeam, PostRecord, Task
 from workflow.records import RowBuffer
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staffing import Roster
+from workflow.stories.desk import gather as gather_stories
 from workflow.transitions import State
 
 __all__ = ["IntakeResult", "ingest_verdicts", "new_task"]
@@ -53,6 +54,8 @@ def ingest_verdicts(
     result.duplicates = len(primary) - len(fresh)
     planned = [(v, plan_tasks(v, book.config)) for v in fresh]
     rows = RowBuffer()
+    # Rumour posts of a known story join it instead of opening cases (workflow.stories).
+    planned = gather_stories(session, book, planned, rows, now)
     for verdict, plans in planned:
         if not plans:
             rows.add(

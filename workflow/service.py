@@ -39,6 +39,7 @@ from workflow.metrics import INTAKE_SECONDS, VERDICTS
 from workflow.outbox import OutboxRelay
 from workflow.retention import purge
 from workflow.seed import seed_directory
+from workflow.stories.desk import settle as settle_stories
 
 __all__ = ["VerdictHandler", "run", "start_database"]
 
@@ -91,7 +92,9 @@ class VerdictHandler:
 
     def _transaction(self, verdicts: list[Verdict]) -> IntakeResult:
         with transient_errors("recording verdicts"), Session(self.engine) as session:
-            result = ingest_verdicts(session, self.book, verdicts, now=utcnow())
+            now = utcnow()
+            result = ingest_verdicts(session, self.book, verdicts, now=now)
+            settle_stories(session, self.book, now)
             session.commit()
         counts = {
             "duplicate": result.duplicates,
