@@ -109,6 +109,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("DELETE", "/api/cases/{case_id}/legal-hold"): Row(
         {"care": ADMIN, "legal": ADMIN}, params={"reason": "litige réglé"}
     ),
+    # Rumour stories: everyone reads; agents of the story's case teams change a state (the role
+    # is checked first; with no story to name here the scope check is not reached).
+    ("GET", "/api/stories"): Row(EVERYONE),
+    ("GET", "/api/stories/{story_id}"): Row(EVERYONE),
+    ("POST", "/api/stories/{story_id}/state"): Row(AGENTS, json=_json({"state": "closed"})),
     ("POST", "/api/cases/bulk"): Row(
         {"care": CARE_ACTORS, "legal": LEGAL_READERS},
         json=_json({"action": {"action": "note", "text": "vu"}}),

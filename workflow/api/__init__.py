@@ -24,6 +24,7 @@ from workflow.api import (
     privacy_routes,
     report_routes,
     security_routes,
+    story_routes,
     team_routes,
     user_routes,
 )
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
         draft_link_routes,
         security_routes,
         privacy_routes,
+        story_routes,
     ):
         app.include_router(module.router)
     install_error_handlers(app)
