@@ -27,6 +27,7 @@ from workflow.records import RowBuffer
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staffing import Roster
 from workflow.stories.desk import gather as gather_stories
+from workflow.stories.desk import settle as settle_stories
 from workflow.transitions import State
 
 __all__ = ["IntakeResult", "ingest_verdicts", "new_task"]
@@ -79,6 +80,7 @@ def ingest_verdicts(
             apply_contributions(session, book, works, rows, now)
         _persist(session, works)
     rows.write(session)
+    settle_stories(session, book, now)  # new stories find their case; grown ones alert
     return result
 
 

@@ -47,6 +47,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/metrics"): Row("public"),
     ("GET", "/queue"): Row("public"),
     ("GET", "/cases/{case_id}"): Row("public"),  # an empty shell: the data comes from /api
+    ("GET", "/stories/{story_id}"): Row("public"),  # a shell, like a case page
     ("GET", "/draft-check"): Row("public"),
     ("GET", "/settings"): Row("public"),  # a shell: its data needs an admin
     ("GET", "/api/names"): Row("public"),  # team and label display names, for the login page too

@@ -7,7 +7,7 @@ usual, and the case it lands in becomes the story's case; later posts of the sto
 rumour concern (a post that had no other concern opens no case: it is recorded as a story post).
 When the story's case has closed, the next post routes again and anchors the case it opens.
 
-`settle` runs after the posts are written, in the same transaction: it links new stories to
+`settle` runs at the end of intake, once the posts are written, in the same transaction: it links new stories to
 their case and, for a story that reached `spreading_at` posts, raises its case's rumour task to
 the configured severity and emits one `escalated` case event (the alerting service's path).
 
@@ -130,18 +130,19 @@ def gather(
 def settle(session: Session, book: PolicyBook, now: datetime) -> int:
     """Link new stories to the case their anchor post landed in; raise the stories that reached
     the threshold, once each. Returns how many were raised."""
-    anchor_case = (
-        select(PostRecord.case_id)
-        .where(col(PostRecord.id) == col(Story.anchor_post_id))
-        .scalar_subquery()
-    )
-    session.execute(
-        sa.update(Story)
+    unlinked = session.exec(
+        select(Story.id, PostRecord.case_id)
+        .join(PostRecord, col(PostRecord.id) == col(Story.anchor_post_id))
         .where(col(Story.case_id).is_(None))
-        .where(col(Story.anchor_post_id).is_not(None))
-        .values(case_id=anchor_case)
-        .execution_options(synchronize_session=False)
-    )
+        .where(col(PostRecord.case_id).is_not(None))
+    ).all()
+    for story_id, case_id in unlinked:
+        session.execute(
+            sa.update(Story)
+            .where(col(Story.id) == story_id)
+            .values(case_id=case_id)
+            .execution_options(synchronize_session="fetch")
+        )
     policy = book.config.stories
     grown = session.exec(
         select(Story.id)
