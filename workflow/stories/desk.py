@@ -11,8 +11,9 @@ When the story's case has closed, the next post routes again and anchors the cas
 their case and, for a story that reached `spreading_at` posts, raises its case's rumour task to
 the configured severity and emits one `escalated` case event (the alerting service's path).
 
-Several workflow replicas: on PostgreSQL `gather` holds a transaction-scoped advisory lock, so
-the replica that comes second reads the story the first one opened; the one-time alert is a
+Several workflow replicas: `gather` takes a lock held until the transaction ends (an advisory
+lock on PostgreSQL, the write lock on SQLite), so the replica that comes second reads the story
+the first one opened; the one-time alert is a
 conditional update (`spread_at IS NULL`) that one transaction alone wins.
 """
 
@@ -73,10 +74,13 @@ def reach(post: Post) -> int:
 
 
 def lock_stories(session: Session) -> None:
-    """Serialize story changes with other replicas until this transaction ends (PostgreSQL;
-    SQLite lets one writer at a time in any case)."""
+    """Serialize story changes with other writers until this transaction ends, so what is read
+    next includes every story they opened: a transaction-scoped advisory lock on PostgreSQL; on
+    SQLite, the database's write lock, taken now by a write that changes nothing."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    else:
+        session.execute(sa.text("UPDATE stories SET id = id WHERE 1 = 0"))
 
 
 def gather(
