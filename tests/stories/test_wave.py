@@ -139,6 +139,7 @@ def test_a_rumour_wave_is_one_story_one_case_and_one_alert(
 
     alerts = receiver.wait_for(1)
     assert f"/cases/{wave.case_id}" in alerts[0].body.decode()
+    assert f"#{wave.id} · 30 publications / posts" in alerts[0].body.decode()
     # A sentinel on the same partition as the wave's case events, sent after all of them: once
     # it has alerted, the wave's events have all been judged.
     wait_for(lambda: query("SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0)

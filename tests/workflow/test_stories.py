@@ -165,3 +165,20 @@ def test_two_writers_at_once_open_one_story(
     with Session(engine) as session:
         stories = session.exec(select(Story)).all()
     assert [s.volume for s in stories] == [2]
+
+
+def test_erasing_an_author_takes_their_post_and_words_out_of_the_story(
+    people: Any, make_verdict: Any
+) -> None:
+    verdicts = rumours(make_verdict, OUTAGE[:3])
+    people.feed(*verdicts)
+    (story,) = people.as_("admin", "GET", "/api/stories").json()
+    assert story["claim"] == OUTAGE[0][3]
+    handle = verdicts[0].post.author.handle
+    erased = people.as_("admin", "POST", "/api/privacy/erasures", json={"author": f"x:{handle}"})
+    assert erased.status_code == 200, erased.text
+    detail = people.as_("admin", "GET", f"/api/stories/{story['id']}").json()
+    assert OUTAGE[0][3] not in detail["claim"]
+    assert [p["post_id"] for p in detail["posts"]] == ["mastodon:p1", "x:p2"]
+    assert detail["first_post_id"] == "[erased]"
+    assert detail["volume"] == 3  # the count stays; the person's post does not
