@@ -330,11 +330,18 @@ class StoryPolicy(_Section):
         "its team is alerted, once.",
     )
     raise_to: Severity = Field(default=Severity.critical, description="The spreading severity.")
+    match_within: Duration = Field(
+        default="14d",
+        description="A story that gathered no post for this long gathers no more: the same claim "
+        "then opens a new story.",
+    )
     topics: dict[str, list[str]] = Field(
         default_factory=dict,
         description="The brand's topics: topic -> its wordings in French and English, so a "
         "claim matches across languages.",
     )
+
+    _durations = field_validator("match_within")(_clock_duration)
 
     @field_validator("topics")
     @classmethod

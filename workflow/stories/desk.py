@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from events.brand import BrandConfig
+from events.brand import BrandConfig, parse_duration
 from events.schemas import CaseEventType, Label, Post, Severity, Verdict
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
 from workflow.intake_posts import post_record
@@ -41,10 +41,11 @@ __all__ = ["OPEN_STATES", "STATES", "claim_reader", "gather", "lock_stories", "r
 RUMOUR = Label.rumour.value
 STATES = ("emerging", "spreading", "addressed", "debunked", "closed")
 OPEN_STATES = STATES[:-1]
-"""A closed story gathers no more posts: the same claim later opens a new story."""
+"""A closed story gathers no more posts (nor one quiet for `stories.match_within`): the same
+claim later opens a new story."""
 
 _LOCK_KEY = 0x76737479  # "vsty": serializes story matching across workflow replicas
-_ENGAGEMENT = ("likes", "reposts", "replies", "quotes", "favourites", "reblogs")
+_ENGAGEMENT = ("likes", "reposts", "replies", "quotes")  # as the connectors normalize them
 
 Planned = list[tuple[Verdict, list[TaskPlan]]]
 
@@ -92,9 +93,14 @@ def gather(
     if not policy.enabled or not any(_is_rumour(plans) for _, plans in planned):
         return planned
     lock_stories(session)
+    quiet = now - parse_duration(policy.match_within)[0]
     stories = {
         s.id: s
-        for s in session.exec(select(Story).where(col(Story.state).in_(OPEN_STATES)))
+        for s in session.exec(
+            select(Story)
+            .where(col(Story.state).in_(OPEN_STATES))
+            .where(col(Story.updated_at) >= quiet)
+        )
     }
     centroids = {i: Centroid(dict(s.terms), s.volume) for i, s in stories.items()}
     live = _live_cases(session, [s.case_id for s in stories.values() if s.case_id])
