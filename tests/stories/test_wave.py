@@ -153,5 +153,5 @@ def test_a_rumour_wave_is_one_story_one_case_and_one_alert(
     requests = receiver.wait_for(2)
     bodies = [r.body.decode() for r in requests]
     assert "/cases/999999" in bodies[-1]
-    assert sum(f"/cases/{wave.case_id}" in b for b in bodies) == 1, bodies
+    assert sum(f"/cases/{wave.case_id}|" in b for b in bodies) == 1, bodies
     engine.dispose()
