@@ -32,6 +32,8 @@ _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(?<!\w)@[\w.\-]+")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|\$[A-Za-z]{2,6}")
 _ELISION = re.compile(r"^(?:[cdjlmnstq]|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
+_INVERSION = re.compile(r"-(?:t-)?(?:il|ils|elle|elles|on|tu|je|vous|nous)$")  # « paraît-il »
+_ORDINAL = re.compile(r"^(\d+)(?:er|re|e|eme|st|nd|rd|th)$")  # « 1er », "1st": a number
 
 # Function words and the wordings of rumour itself (every rumour says « on dit que »), French
 # (France and Québec) and English, accents folded. They say nothing about *which* claim.
@@ -147,7 +149,10 @@ class ClaimReader:
         for index, (word, plain) in enumerate(zip(words, folded, strict=True)):
             if index in consumed:
                 continue
-            word, plain = _ELISION.sub("", word), _ELISION.sub("", plain)
+            word = _INVERSION.sub("", _ELISION.sub("", word))
+            plain = _INVERSION.sub("", _ELISION.sub("", plain))
+            if ordinal := _ORDINAL.match(plain):
+                plain = word = ordinal.group(1)
             term, kind = self._term(word, plain, lang, capitalized)
             if term:
                 found[term] = max(found.get(term, 0.0), WEIGHTS[kind])
