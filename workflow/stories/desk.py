@@ -7,14 +7,15 @@ usual, and the case it lands in becomes the story's case; later posts of the sto
 rumour concern (a post that had no other concern opens no case: it is recorded as a story post).
 When the story's case has closed, the next post routes again and anchors the case it opens.
 
-`settle` runs at the end of intake, once the posts are written, in the same transaction: it links new stories to
-their case and, for a story that reached `spreading_at` posts, raises its case's rumour task to
-the configured severity and emits one `escalated` case event (the alerting service's path).
+`settle` runs at the end of intake, once the posts are written, in the same transaction: it
+links new stories to their case and, for a story that reached `spreading_at` posts, raises its
+case's rumour task to the configured severity and emits one `escalated` case event (the alerting
+service's path).
 
 Several workflow replicas: `gather` takes a lock held until the transaction ends (an advisory
 lock on PostgreSQL, the write lock on SQLite), so the replica that comes second reads the story
-the first one opened; the one-time alert is a
-conditional update (`spread_at IS NULL`) that one transaction alone wins.
+the first one opened; the one-time alert is a conditional update (`spread_at IS NULL`) that one
+transaction alone wins.
 """
 
 from __future__ import annotations
