@@ -42,6 +42,7 @@ __all__ = [
     "HighlightPolicy",
     "StaffMember",
     "StaffPolicy",
+    "StoryPolicy",
     "Team",
     "brand_config_warnings",
     "TopicRetention",
@@ -440,6 +441,48 @@ class ReplyPolicy(_Section):
         return self
 
 
+class StoryPolicy(_Section):
+    """Rumour stories: posts carrying the same claim gather into one story (workflow.stories)."""
+
+    enabled: bool = True
+    similarity: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="Cosine between a post's claim terms and an open story's centroid at which "
+        "the post joins the story (benchmarks/story_grouping.py measures the choice).",
+    )
+    spreading_at: int = Field(
+        default=10,
+        ge=2,
+        description="Posts at which an emerging story is spreading: its case's severity rises and "
+        "its team is alerted, once.",
+    )
+    raise_to: Severity = Field(default=Severity.critical, description="The spreading severity.")
+    match_within: Duration = Field(
+        default="14d",
+        description="A story that gathered no post for this long gathers no more: the same claim "
+        "then opens a new story.",
+    )
+    topics: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="The brand's topics: topic -> its wordings in French and English, so a "
+        "claim matches across languages.",
+    )
+
+    _durations = field_validator("match_within")(_clock_duration)
+
+    @field_validator("topics")
+    @classmethod
+    def _check_topics(cls, topics: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, wordings in topics.items():
+            if not re.fullmatch(r"[a-z0-9_]+", name):
+                raise ValueError(f"topic {name!r}: use lower-case letters, digits and _")
+            if not wordings or any(not w.strip() for w in wordings):
+                raise ValueError(f"topic {name!r} needs wordings, none of them empty")
+        return topics
+
+
 def _days(value: str) -> str:
     duration, business = parse_duration(value)
     if business or duration < timedelta(days=1):
@@ -559,6 +602,7 @@ class BrandConfig(_Section):
     retention: RetentionPolicy = Field(default_factory=RetentionPolicy)
     staff_policy: StaffPolicy | None = None
     highlights: HighlightPolicy = Field(default_factory=HighlightPolicy)
+    stories: StoryPolicy = Field(default_factory=StoryPolicy)
 
     @cached_property
     def team_ids(self) -> set[str]:

@@ -8,7 +8,8 @@ An author is a platform and a handle (`x:jdoe`). Erasing them
 - removes their handle, names and post texts wherever else they are quoted: notes and other
   audit entries, other people's posts in the same threads (a reply to @them), the brand's
   replies from the case (one not sent yet to a post of theirs is withdrawn), published case
-  events in the outbox;
+  events in the outbox, the claim line of a rumour story (their posts leave the story; its
+  counts stay);
 - records `erased` in the audit of each case touched, and queues an `erased` case event on
   vigie.cases (details: author_ref, post_ids) for the services and consumers that keep copies.
 The handle is never written back: the audit and the event carry `author_ref`, a pseudonym.
@@ -37,6 +38,8 @@ from workflow.models import (
     PostRecord,
     ShadowVerdict,
     StaffPostCheck,
+    Story,
+    StoryPost,
 )
 from workflow.records import audit, emit
 
@@ -146,6 +149,12 @@ def erase_author(
     account = f":{platform}:{handle.lstrip('@').lower()}"
     _delete(session, EngagementBaseline, col(EngagementBaseline.account).endswith(account))
     result.posts = _delete(session, PostRecord, col(PostRecord.id).in_(post_ids))
+    _delete(session, StoryPost, col(StoryPost.post_id).in_(post_ids))
+    gone = col(Story.first_post_id).in_(post_ids) | col(Story.last_post_id).in_(post_ids)
+    for story in session.exec(select(Story).where(gone)):
+        story.first_post_id = ERASED if story.first_post_id in post_ids else story.first_post_id
+        story.last_post_id = ERASED if story.last_post_id in post_ids else story.last_post_id
+        session.add(story)
 
     own_ids = {c.id for c in own_cases}
     for case in cases.values():
@@ -239,6 +248,12 @@ def _scrub_quotes(session: Session, scrub: _Scrubber, handle: str, case_ids: lis
         case.summary = scrub.text(case.summary)
         session.add(case)
         changed += 1
+    for story in session.exec(select(Story)):
+        claim = scrub.text(story.claim)
+        if claim != story.claim:
+            story.claim = claim
+            session.add(story)
+            changed += 1
     for event in session.exec(select(OutboxEvent).where(_mentioning(OutboxEvent.payload, handle))):
         event.payload = json.dumps(scrub.json(json.loads(event.payload)), ensure_ascii=False)
         session.add(event)

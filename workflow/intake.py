@@ -31,6 +31,8 @@ from workflow.responses import brand_plans, is_brand_post, stored_source
 from workflow.routing import TRIAGE, TaskPlan, plan_tasks
 from workflow.staff_posts import record_staff_posts
 from workflow.staffing import Roster
+from workflow.stories.desk import gather as gather_stories
+from workflow.stories.desk import settle as settle_stories
 from workflow.transitions import State
 
 __all__ = ["IntakeResult", "ingest_verdicts", "new_task"]
@@ -60,6 +62,8 @@ def ingest_verdicts(
     result.duplicates = len(primary) - len(fresh)
     planned = [(v, _plans(v, book)) for v in fresh]
     rows = RowBuffer()
+    # Rumour posts of a known story join it instead of opening cases (workflow.stories).
+    planned = gather_stories(session, book, planned, rows, now)
     with session.no_autoflush:  # nothing reaches the database before _persist
         works, alone = place(session, book.config, planned, now)
         for verdict in alone:
@@ -79,6 +83,7 @@ def ingest_verdicts(
     _persist(session, works, now)
     rows.write(session)
     record_staff_posts(session, book.config, fresh, now)
+    settle_stories(session, book, now)  # new stories find their case; grown ones alert
     return result
 
 

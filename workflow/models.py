@@ -42,6 +42,8 @@ __all__ = [
     "SecurityEvent",
     "ShadowVerdict",
     "SpikeSighting",
+    "Story",
+    "StoryPost",
     "Task",
     "Team",
     "User",
@@ -575,3 +577,54 @@ class CaseReply(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2000)
     sent_at: datetime | None = _when(default=None)
     updated_at: datetime = _when(default_factory=utcnow)
+
+
+class Story(SQLModel, table=True):
+    """Rumour posts that carry the same claim, across threads, authors, platforms and languages.
+
+    `terms` is the claim's centroid (workflow.stories.claims); `case_id` the case its team works
+    (no foreign key: the retention purge deletes closed cases); `spread_at` when it crossed the
+    brand's threshold, which alerts once."""
+
+    __tablename__ = "stories"
+    __table_args__ = (sa.Index("ix_stories_state_last", "state", "last_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim: str = Field(max_length=300)
+    terms: dict[str, float] = Field(default_factory=dict, sa_type=sa.JSON)
+    state: str = Field(max_length=20)
+    severity: str = Field(max_length=10)
+    answer_url: str | None = Field(default=None, max_length=2000)
+    volume: int = 0
+    reach: int = 0
+    languages: list[str] = _json()
+    platforms: list[str] = _json()
+    case_id: int | None = Field(default=None, index=True)
+    anchor_post_id: str | None = Field(
+        default=None, max_length=250, description="The post whose case the story's team works."
+    )
+    first_post_id: str = Field(max_length=250)
+    last_post_id: str = Field(max_length=250)
+    first_at: datetime = _when()
+    last_at: datetime = _when()
+    opened_at: datetime = _when(default_factory=utcnow)
+    updated_at: datetime = _when(default_factory=utcnow)
+    spread_at: datetime | None = _when(default=None)
+    history: list[dict[str, Any]] = _json()
+
+
+class StoryPost(SQLModel, table=True):
+    """A post of a story (a post joins one story), with how close its claim was."""
+
+    __tablename__ = "story_posts"
+
+    post_id: str = Field(primary_key=True, max_length=250)
+    story_id: int = Field(foreign_key="stories.id", index=True)
+    thread_id: str = Field(max_length=250)
+    platform: str = Field(max_length=40)
+    lang: str = Field(max_length=10)
+    created_at: datetime = _when()
+    joined_at: datetime = _when(default_factory=utcnow)
+    reach: int = 0
+    similarity: float = 1.0
+    shared: list[str] = _json()

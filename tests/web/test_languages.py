@@ -1,5 +1,5 @@
-"""A French-only and an English-only walk through the queue, a case, a review and the settings:
-any visible word of the other language fails the walk."""
+"""A French-only and an English-only walk through the queue, a story, a case, a review and the
+settings: any visible word of the other language fails the walk."""
 
 from __future__ import annotations
 
@@ -81,6 +81,10 @@ def test_one_language_from_queue_to_settings(
         expect(page.locator("#rows tr").first).to_be_visible()
         expect(page.locator(".tab[aria-pressed=true]")).to_have_text(words["all"])  # has work
         assert_only(page, lang, "queue")
+
+        page.locator("#story-rows a").first.click()
+        expect(page.locator("#story-posts li").first).to_be_visible()
+        assert_only(page, lang, "story")
 
         case_id = seeded.case_id("Document interne")
         page.goto(f"{seeded.url}/cases/{case_id}")

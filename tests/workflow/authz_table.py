@@ -47,6 +47,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/metrics"): Row("public"),
     ("GET", "/queue"): Row("public"),
     ("GET", "/cases/{case_id}"): Row("public"),  # an empty shell: the data comes from /api
+    ("GET", "/stories/{story_id}"): Row("public"),  # a shell, like a case page
     ("GET", "/draft-check"): Row("public"),
     ("GET", "/settings"): Row("public"),  # a shell: its data needs an admin
     ("GET", "/api/names"): Row("public"),  # team and label display names, for the login page too
@@ -128,6 +129,11 @@ TABLE: dict[tuple[str, str], Row] = {
         {"care": CARE_ACTORS, "legal": LEGAL_READERS},
         json=_json({"reply_id": 999_999, "decision": "approve"}),
     ),
+    # Rumour stories: everyone reads; agents of the story's case teams change a state (the role
+    # is checked first; with no story to name here the scope check is not reached).
+    ("GET", "/api/stories"): Row(EVERYONE),
+    ("GET", "/api/stories/{story_id}"): Row(EVERYONE),
+    ("POST", "/api/stories/{story_id}/state"): Row(AGENTS, json=_json({"state": "closed"})),
     ("POST", "/api/cases/bulk"): Row(
         {"care": CARE_ACTORS, "legal": LEGAL_READERS},
         json=_json({"action": {"action": "note", "text": "vu"}}),

@@ -3,7 +3,8 @@
 A critical case alerts when it opens (or when a critical post joins it); a high-risk closing
 waiting for a second person alerts the team, so the review does not sit unseen; SLA warnings and
 breaches alert per task and deadline; an escalation step fired in the same clock pass as a
-warning or breach is folded into that alert instead of sending a second one.
+warning or breach is folded into that alert instead of sending a second one. A rumour story past
+its threshold is an escalation of its case (workflow.stories), told with the story's number.
 """
 
 from __future__ import annotations
@@ -123,6 +124,9 @@ def _facts(event: CaseEvent, escalation: CaseEvent | None) -> tuple[tuple[str, s
     if details.get("due_at"):
         milestone = details.get("milestone", "deadline")
         facts.append(("Échéance / Due", f"{details['due_at']} ({milestone})"))
+    if "story_id" in details:  # a rumour story reached the brand's threshold (workflow.stories)
+        volume = details.get("story_volume", "?")
+        facts.append(("Rumeur / Story", f"#{details['story_id']} · {volume} publications / posts"))
     for step_event in filter(
         None, [escalation, event if event.type is CaseEventType.escalated else None]
     ):

@@ -26,6 +26,7 @@ from workflow.api import (
     report_routes,
     security_routes,
     staff_routes,
+    story_routes,
     team_routes,
     user_routes,
 )
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         security_routes,
         privacy_routes,
         reply_routes,
+        story_routes,
     ):
         app.include_router(module.router)
     install_error_handlers(app)

@@ -1,4 +1,4 @@
-"""Routes of the web pages: seven HTML shells and their assets; the data comes from /api.
+"""Routes of the web pages: eight HTML shells and their assets; the data comes from /api.
 
 Pages carry no data and need no login to load: each script asks the API with the session cookie
 the login page obtained (HttpOnly, SameSite=Strict, Secure over https; shared by every tab of
@@ -48,8 +48,8 @@ def _page(name: str) -> Response:
 
 
 def create_router(settings: Settings) -> APIRouter:
-    """The pages: /queue, /cases/{id}, /draft-check, /settings, /staff, /acknowledge, /login,
-    and their assets."""
+    """The pages: /queue, /cases/{id}, /stories/{id}, /draft-check, /settings, /staff,
+    /acknowledge, /login, and their assets."""
     del settings  # the pages hold no server-side state; kept for the mounting convention
     router = APIRouter(include_in_schema=False)
 
@@ -60,6 +60,10 @@ def create_router(settings: Settings) -> APIRouter:
     @router.get("/cases/{case_id}")
     def case(case_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
         return _page("case")
+
+    @router.get("/stories/{story_id}")
+    def story(story_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> Response:
+        return _page("story")
 
     @router.get("/draft-check")
     def draft_check() -> Response:

@@ -2,7 +2,7 @@
 checks (acceptance overdue when the post arrived), highlights and engagement baselines.
 
 Revision ID: 0010_staff_programme
-Revises: 0008_staffing
+Revises: 0009_stories
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_staff_programme"
-down_revision = "0008_staffing"
+down_revision = "0009_stories"
 branch_labels = None
 depends_on = None
 
