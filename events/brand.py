@@ -374,8 +374,8 @@ class AlertPolicy(_Section):
     excerpts: bool = Field(default=True, description="Quote the post (personal data masked).")
     people_email: str | None = Field(
         default=None,
-        description="The e-mail channel whose SMTP server and sender tell people of their "
-        "escalations; unset: the first e-mail channel.",
+        description="The e-mail channel whose SMTP server and sender write to people (escalation "
+        "notices, policy reminders, the highlights digest); unset: the first e-mail channel.",
     )
     spike: SpikePolicy = Field(default_factory=SpikePolicy)
 
@@ -555,9 +555,6 @@ class StaffPolicy(_Section):
     grace: Duration = Field(default="30d", description="Time to accept a new version.")
     renew_every: Duration = Field(default="365d", description="Acceptance lasts this long.")
     remind_before: Duration = Field(default="14d", description="The employee's reminder: due soon.")
-    mail_channel: str | None = Field(
-        default=None, description="Email alert channel whose SMTP server sends; default the first."
-    )
 
     _durations = field_validator("grace", "renew_every", "remind_before")(_days)
 
@@ -576,9 +573,6 @@ class HighlightPolicy(_Section):
     )
     min_engagement: int = Field(default=20, ge=1, description="And at least this many reactions.")
     baseline_posts: int = Field(default=5, ge=1, description="Posts before a baseline counts.")
-    mail_channel: str | None = Field(
-        default=None, description="Email alert channel whose SMTP server sends; default the first."
-    )
 
 
 class BrandConfig(_Section):
@@ -674,6 +668,12 @@ class BrandConfig(_Section):
             seen.add(member.id)
         return errors
 
+
+    def people_mail_channel(self) -> AlertChannel | None:
+        """The e-mail channel that writes to people (`alerts.people_email`, else the first)."""
+        mail = [c for c in self.alerts.channels if c.type == "email"]
+        named = [c for c in mail if c.name == self.alerts.people_email]
+        return (named or mail or [None])[0]
 
     def person_email(self, person_id: str) -> str | None:
         """The e-mail of a staff member or team member, by id."""
@@ -825,12 +825,6 @@ def _staff_programme_warnings(config: BrandConfig) -> _Problems:
             problems.append((("staff", i, "manager"), (
                 f"manager {member.manager!r} has no email: nobody hears when this employee's "
                 "policy acceptance is overdue")))
-    emails = {c.name for c in config.alerts.channels if c.type == "email"}
-    for section in ("staff_policy", "highlights"):
-        channel = getattr(getattr(config, section), "mail_channel", None)
-        if channel is not None and channel not in emails:
-            problems.append(((section, "mail_channel"), (
-                f"no email channel {channel!r} in alerts: these mails are not sent")))
     return problems
 
 

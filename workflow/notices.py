@@ -81,9 +81,7 @@ class Notifier:
         self.retry = retry or RetryPolicy()
         self.keep_sent = keep_sent
         channels = config.alerts.channels
-        mail = [c for c in channels if c.type == "email"]
-        named = [c for c in mail if c.name == config.alerts.people_email]
-        self.mail: AlertChannel | None = (named or mail or [None])[0]
+        self.mail: AlertChannel | None = config.people_mail_channel()
         self.personal = {m.id: m.notify for t in config.teams for m in t.members if m.notify}
         self.channel_configs = {c.name: c for c in channels}
         self._built: dict[str, Channel | str] = {}

@@ -1,5 +1,6 @@
 """Mail to a person (an employee, their manager, the comms lead): the staff programme's one way
-to send e-mail, through the SMTP server, login and sender of an email alert channel.
+to send e-mail, through the SMTP server, login and sender of the channel that writes to people
+(`alerts.people_email`; escalation notices use the same one).
 
 One attempt per call: the scheduled pass that sends (workflow.staff_programme) records a mail
 as sent only when the server took it, so a refused one goes again at the next pass.
@@ -25,18 +26,13 @@ class StaffMailer:
         self.channel = channel
 
     @classmethod
-    def from_config(
-        cls, config: BrandConfig, channel_name: str | None, environ: Mapping[str, str]
-    ) -> StaffMailer | None:
-        """The mailer of the named email channel (default the first), None when there is none
-        or its password variable is unset (logged: the pages still show who is due)."""
-        emails = [c for c in config.alerts.channels if c.type == "email"]
-        chosen = next((c for c in emails if c.name == channel_name), None) if channel_name else (
-            emails[0] if emails else None
-        )
+    def from_config(cls, config: BrandConfig, environ: Mapping[str, str]) -> StaffMailer | None:
+        """The mailer of the channel that writes to people (`alerts.people_email`, else the first
+        email channel); None when there is none or its password variable is unset (logged: the
+        pages still show who is due)."""
+        chosen = config.people_mail_channel()
         if chosen is None:
-            wanted = f"named {channel_name!r}" if channel_name else "at all"
-            log.warning("staff mails are off: no email channel %s in the brand configuration", wanted)
+            log.warning("staff mails are off: no email channel in the brand configuration")
             return None
         built = build_channel(chosen, environ)
         if not isinstance(built, EmailChannel):

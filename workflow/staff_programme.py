@@ -213,15 +213,11 @@ def programme_from_settings(
 ) -> StaffProgramme:
     """The pass as the workflow service runs it (mailers from the brand's email channels)."""
     env = os.environ if environ is None else environ
-    policy_channel = config.staff_policy.mail_channel if config.staff_policy else None
+    mailer = StaffMailer.from_config(config, env)
     return StaffProgramme(
         config=config,
-        policy_mailer=StaffMailer.from_config(config, policy_channel, env)
-        if config.staff_policy
-        else None,
-        digest_mailer=StaffMailer.from_config(config, config.highlights.mail_channel, env)
-        if config.highlights.recipients
-        else None,
+        policy_mailer=mailer if config.staff_policy else None,
+        digest_mailer=mailer if config.highlights.recipients else None,
         link_key=link_key(),
         public_url=public_url.rstrip("/"),
     )

@@ -81,9 +81,8 @@ def brand_file(tmp_path: Path, smtp_port: int, published: str = "2026-01-01") ->
         "grace": "30d",
         "renew_every": "365d",
         "remind_before": "14d",
-        "mail_channel": "local",
     }
-    data["highlights"] = {"recipients": ["comms@laurentia.example"], "mail_channel": "local"}
+    data["highlights"] = {"recipients": ["comms@laurentia.example"]}
     data["alerts"] = {
         "channels": [
             {
@@ -119,7 +118,7 @@ def staff_api(staff_brand: Path, api: Any) -> Any:
 
 def _programme(api: Any, settings: Settings) -> StaffProgramme:
     config = api.client.app.state.vigie.book.config  # type: ignore[attr-defined]
-    mailer = StaffMailer.from_config(config, "local", {})
+    mailer = StaffMailer.from_config(config, {})
     assert mailer is not None
     return StaffProgramme(
         config=config,
@@ -538,7 +537,6 @@ def test_a_missing_manager_is_a_warning_with_its_line(tmp_path: Path) -> None:
 
     data = yaml.safe_load(BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8"))
     data["staff"] = [m for m in data["staff"] if m["id"] != "s-001"]  # Camille left
-    data["staff_policy"]["mail_channel"] = "nowhere"
     path = tmp_path / "brand.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     config = load_brand_config(path)  # still valid: the others keep their roster
@@ -546,5 +544,4 @@ def test_a_missing_manager_is_a_warning_with_its_line(tmp_path: Path) -> None:
     managed = [w for w in warnings if "unknown manager 's-001'" in w]
     assert len(managed) == sum(1 for m in data["staff"] if m.get("manager") == "s-001") > 0
     assert all(w.startswith(f"{path}:") and ".manager:" in w for w in managed)
-    assert any("staff_policy.mail_channel: no email channel 'nowhere'" in w for w in warnings)
-    assert StaffMailer.from_config(config, "nowhere", {}) is None
+    assert StaffMailer.from_config(config, {}) is None  # its channel's password is not set
