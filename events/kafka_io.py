@@ -119,6 +119,12 @@ class EventProducer:
                 acks="all",
                 linger_ms=5,
                 retries=5,
+                # Not idempotent: the embedded broker with durable storage loses track of producer
+                # sequences (OutOfOrderSequenceNumber, then UnknownProducerId retried in a loop)
+                # with no fault at all. Consumers de-duplicate anyway (every handler is idempotent);
+                # one request in flight keeps a retried batch from overtaking the next one.
+                enable_idempotence=False,
+                max_in_flight_requests_per_connection=1,
                 **{**self._config, **overrides},
             )
         except KafkaError as exc:
@@ -216,9 +222,15 @@ class EventProducer:
                 old.close(timeout=0)
             except KafkaError:
                 # close() flushes first and gives up while sends are unresolved; abort them (their
-                # callers' flush() fails and retries) so the old client's thread ends now.
-                old._sender.force_close()  # noqa: SLF001 - no public way to abort a client
-                old.close(timeout=0)
+                # callers' flush() fails and retries) so the old client's thread ends now. Its
+                # thread aborts them on its way out: only then can close() find nothing pending.
+                sender = old._sender  # noqa: SLF001 - no public way to abort a client
+                sender.force_close()
+                sender.join(REBUILD_BOOTSTRAP_MS / 1000)
+                try:
+                    old.close(timeout=0)
+                except KafkaError as exc:
+                    log.warning("%s: the old Kafka producer did not close: %s", self.service, exc)
 
     def close(self, timeout: float = 10) -> None:
         self._producer.close(timeout=timeout)
