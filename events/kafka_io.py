@@ -119,10 +119,11 @@ class EventProducer:
                 acks="all",
                 linger_ms=5,
                 retries=5,
-                # Not idempotent: the embedded broker with durable storage loses track of producer
-                # sequences (OutOfOrderSequenceNumber, then UnknownProducerId retried in a loop)
-                # with no fault at all. Consumers de-duplicate anyway (every handler is idempotent);
-                # one request in flight keeps a retried batch from overtaking the next one.
+                # Not idempotent: with durable storage the embedded broker answers producers
+                # writing one partition at once with OutOfOrderSequenceNumber, then
+                # UnknownProducerId, which kafka-python retries in a loop, with no fault at all.
+                # Consumers de-duplicate anyway (every handler is idempotent); one request in
+                # flight keeps a retried batch from overtaking the next one.
                 enable_idempotence=False,
                 max_in_flight_requests_per_connection=1,
                 **{**self._config, **overrides},

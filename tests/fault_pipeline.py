@@ -47,7 +47,7 @@ SERVICES = ("api", "classify", "workflow", "alerts")
 GROUPS = ("classify", "workflow", "alerts", "alerts-volume")
 """Every consumer group of the pipeline: recovered means none of them lags."""
 _SUFFIX = 3  # digits appended to every id of a round
-SETTLED_SECONDS = 15.0
+SETTLED_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -488,11 +488,28 @@ class FaultPipeline:
                           self.settings.topics.cases):
                 for poison in poison_records(self._first_event(topic.name)):
                     future = _send_any(producer, topic.name, poison)
-                    meta = future.get(timeout=30)
-                    written.append((topic.name, meta.partition, meta.offset, poison.name))
+                    offset = future.get(timeout=30).offset if future else self._find(topic.name, poison)
+                    written.append((topic.name, 0, offset, poison.name))
         finally:
             producer.close()
         return written
+
+    def _find(self, topic: str, poison: Poison) -> int:
+        """The offset of a poison record in partition 0, found by its key."""
+        consumer = KafkaConsumer(bootstrap_servers=self.broker.bootstrap_servers,
+                                 enable_auto_commit=False)
+        try:
+            tp = TopicPartition(topic, 0)
+            consumer.assign([tp])
+            consumer.seek_to_beginning(tp)
+            for _ in range(60):
+                for records in consumer.poll(timeout_ms=500).values():
+                    for record in records:
+                        if record.key == poison.key and record.headers == poison.headers:
+                            return int(record.offset)
+            raise AssertionError(f"{poison.name} not found in {topic}")
+        finally:
+            consumer.close()
 
     def _first_event(self, topic: str) -> bytes:
         """The first record of a topic's partition 0 (written by the baseline round)."""
@@ -527,14 +544,18 @@ class FaultPipeline:
 
 
 def _send_any(producer: KafkaProducer, topic: str, poison: Poison) -> Any:
-    """Append a record as any Kafka client may write it: kafka-python's `send` refuses a record
-    with neither key nor value and a header without value, which other clients write (and the
-    broker accepts), so this goes one layer down, to its record accumulator."""
-    partition = 0
+    """Append a record to partition 0 as any Kafka client may write it: kafka-python's `send`
+    refuses a record with neither key nor value and a header without value, which other clients
+    write (and the broker accepts), so this goes one layer down, to its record accumulator. For
+    a null header value the accumulator's size bookkeeping fails after the record was added to
+    its batch: the record still goes out, without a future (None)."""
     producer._wait_on_metadata(topic, 30_000)  # noqa: SLF001
-    future, *_ = producer._accumulator.append(  # noqa: SLF001
-        TopicPartition(topic, partition), int(time.time() * 1000), poison.key, poison.value,
-        poison.headers)
+    try:
+        future, *_ = producer._accumulator.append(  # noqa: SLF001
+            TopicPartition(topic, 0), int(time.time() * 1000), poison.key, poison.value,
+            poison.headers)
+    except TypeError:
+        future = None
     producer._sender.wakeup()  # noqa: SLF001
     producer.flush(30)
     return future
