@@ -7,6 +7,7 @@ import signal
 import threading
 from pathlib import Path
 
+import pytest
 from helpers import make_post, read_topic
 
 from events.broker import EmbeddedBroker, free_port
@@ -44,10 +45,13 @@ def test_acknowledged_records_survive_a_kill_9_of_the_broker(tmp_path: Path) -> 
         broker.stop()
 
 
-def test_busy_producers_on_durable_storage_are_acknowledged_first_time(tmp_path: Path) -> None:
-    """Three services' producers writing batches at once to the durable broker, as the pipeline
-    does: every flush succeeds at once and every record is there once (an idempotent producer
-    met OutOfOrderSequenceNumber here with no fault at all, then retried in a loop)."""
+@pytest.mark.xfail(reason="tansu's s3 storage gives two producers writing one partition at once "
+                   "the same offsets: some acknowledged records are overwritten", strict=False)
+def test_producers_writing_one_partition_at_once_lose_nothing(tmp_path: Path) -> None:
+    """Three producers writing batches at once to the durable broker (as several services do to
+    a dead-letter topic, or replicas to theirs): every flush succeeds at once (an idempotent
+    producer met OutOfOrderSequenceNumber here, with no fault at all, then retried in a loop)
+    and every acknowledged record is there once."""
     broker = EmbeddedBroker(storage_dir=tmp_path / "broker", log_file=tmp_path / "b.log").start()
     try:
         topics = Settings(kafka_bootstrap_servers=broker.bootstrap_servers, data_dir=tmp_path).topics
