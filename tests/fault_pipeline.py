@@ -181,8 +181,10 @@ class Round:
     number: int
     fault: str
     post_ids: set[str]
-    fault_ended: float | None = None
+    fault_ended: float = 0.0
+    replay_ended: float | None = None
     recovered_after: float | None = None
+    """Seconds from the fault's end (or the replay's, if later) until recovered; None: lost."""
     rss_kib: dict[str, int] = field(default_factory=dict)
     poison: list[tuple[str, int, int, str]] = field(default_factory=list)
     """(topic, partition, offset, poison name) of each poison record written."""
@@ -281,6 +283,8 @@ class FaultPipeline:
         def over() -> bool:
             """Recovered, or settled (nothing left to read or publish) for SETTLED_SECONDS
             with posts still missing: they are lost, waiting longer would not bring them."""
+            if this.replay_ended is None and self.services.processes["ingest"].poll() is not None:
+                this.replay_ended = time.monotonic()
             if not self.settled():
                 settled_since.clear()
                 return False
@@ -291,7 +295,7 @@ class FaultPipeline:
 
         self._wait(over, timeout, f"recovery from {fault}")
         if self.recorded(number) >= len(ids):
-            this.recovered_after = time.monotonic() - this.fault_ended
+            this.recovered_after = time.monotonic() - max(this.fault_ended, this.replay_ended or 0)
         this.rss_kib = self.rss_kib()
         return this
 
