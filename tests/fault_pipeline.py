@@ -490,30 +490,12 @@ class FaultPipeline:
         try:
             for topic in (self.settings.topics.posts, self.settings.topics.verdicts,
                           self.settings.topics.cases):
-                for poison in poison_records(self._first_event(topic.name)):
-                    future = _send_any(producer, topic.name, poison)
-                    offset = future.get(timeout=30).offset if future else self._find(topic.name, poison)
-                    written.append((topic.name, 0, offset, poison.name))
+                poisons = poison_records(self._first_event(topic.name))
+                offsets = _send_any(producer, topic.name, poisons)
+                written += [(topic.name, 0, offset, p.name) for p, offset in zip(poisons, offsets, strict=True)]
         finally:
             producer.close()
         return written
-
-    def _find(self, topic: str, poison: Poison) -> int:
-        """The offset of a poison record in partition 0, found by its key."""
-        consumer = KafkaConsumer(bootstrap_servers=self.broker.bootstrap_servers,
-                                 enable_auto_commit=False)
-        try:
-            tp = TopicPartition(topic, 0)
-            consumer.assign([tp])
-            consumer.seek_to_beginning(tp)
-            for _ in range(60):
-                for records in consumer.poll(timeout_ms=500).values():
-                    for record in records:
-                        if record.key == poison.key and record.headers == poison.headers:
-                            return int(record.offset)
-            raise AssertionError(f"{poison.name} not found in {topic}")
-        finally:
-            consumer.close()
 
     def _first_event(self, topic: str) -> bytes:
         """The first record of a topic's partition 0 (written by the baseline round)."""
@@ -547,22 +529,31 @@ class FaultPipeline:
         return found
 
 
-def _send_any(producer: KafkaProducer, topic: str, poison: Poison) -> Any:
-    """Append a record to partition 0 as any Kafka client may write it: kafka-python's `send`
-    refuses a record with neither key nor value and a header without value, which other clients
-    write (and the broker accepts), so this goes one layer down, to its record accumulator. For
-    a null header value the accumulator's size bookkeeping fails after the record was added to
-    its batch: the record still goes out, without a future (None)."""
+def _send_any(producer: KafkaProducer, topic: str, poisons: list[Poison]) -> list[int]:
+    """Append records to partition 0 as any Kafka client may write them; their offsets.
+
+    kafka-python's `send` refuses a record with neither key nor value and a header without
+    value, which other clients write (and the broker accepts), so this goes one layer down, to
+    its record accumulator. For a null header value the accumulator's bookkeeping fails after
+    the record joined the open batch: it still goes out with that batch, right after the record
+    before it (so it must not come first)."""
     producer._wait_on_metadata(topic, 30_000)  # noqa: SLF001
-    try:
-        future, *_ = producer._accumulator.append(  # noqa: SLF001
-            TopicPartition(topic, 0), int(time.time() * 1000), poison.key, poison.value,
-            poison.headers)
-    except TypeError:
-        future = None
+    futures = []
+    for poison in poisons:
+        try:
+            future, *_ = producer._accumulator.append(  # noqa: SLF001
+                TopicPartition(topic, 0), int(time.time() * 1000), poison.key, poison.value,
+                poison.headers)
+        except TypeError:
+            assert futures, "a record with a null header value cannot open a batch"
+            future = None
+        futures.append(future)
     producer._sender.wakeup()  # noqa: SLF001
     producer.flush(30)
-    return future
+    offsets: list[int] = []
+    for future in futures:
+        offsets.append(future.get(timeout=30).offset if future else offsets[-1] + 1)
+    return offsets
 
 
 def _json(raw: Any) -> Any:
