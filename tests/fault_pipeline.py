@@ -269,13 +269,15 @@ class FaultPipeline:
         ids = _write_copy(self.rows, number, stream)
         this = Round(number, fault, ids)
         self.rounds.append(this)
-        rate = self.rate * 3 if fault == "burst" else self.rate
+        # Ingest is killed while it replays: at half the rate, early, so it is still at it.
+        rate = self.rate * {"burst": 3.0, "kill-ingest": 0.5}.get(fault, 1.0)
         replay = ["--replay", str(stream), "--rate", f"{rate:g}"]
         self.services.start("ingest", *replay)
         if fault == "poison":
             this.poison = self.write_poison()
-        if fault != "none" and fault != "burst" and fault != "poison":
-            self._wait(lambda: self.recorded(number) >= len(ids) // 3, timeout, "a third recorded")
+        if fault not in ("none", "burst", "poison"):
+            part = 10 if fault == "kill-ingest" else 3
+            self._wait(lambda: self.recorded(number) >= len(ids) // part, timeout, "posts recorded")
             self.inject(fault, replay)
         this.fault_ended = time.monotonic()
         settled_since: list[float] = []
@@ -294,6 +296,8 @@ class FaultPipeline:
             return time.monotonic() - settled_since[0] > SETTLED_SECONDS
 
         self._wait(over, timeout, f"recovery from {fault}")
+        if fault == "kill-api":
+            self.services.wait_api(timeout)
         if self.recorded(number) >= len(ids):
             this.recovered_after = time.monotonic() - max(this.fault_ended, this.replay_ended or 0)
         this.rss_kib = self.rss_kib()
