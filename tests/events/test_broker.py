@@ -45,8 +45,6 @@ def test_acknowledged_records_survive_a_kill_9_of_the_broker(tmp_path: Path) -> 
         broker.stop()
 
 
-@pytest.mark.xfail(reason="tansu's s3 storage gives two producers writing one partition at once "
-                   "the same offsets: some acknowledged records are overwritten", strict=False)
 def test_producers_writing_one_partition_at_once_lose_nothing(tmp_path: Path) -> None:
     """Three producers writing batches at once to the durable broker (as several services do to
     a dead-letter topic, or replicas to theirs): every flush succeeds at once (an idempotent

@@ -34,8 +34,6 @@ RSS_GROWTH_KIB = 150 * 1024
 KNOWN = {
     "kill-alerts": "the alerts service keeps which case events it alerted on in memory only: "
                    "after a kill -9 it sends again the alerts of the batch it had not committed",
-    "broker": "tansu's s3 storage restarts a partition's offsets below what it had "
-              "acknowledged: records written before the kill are overwritten or lost",
 }
 """Faults that still lose or double something (not strict: how much depends on timing)."""
 FAULTS = [
@@ -43,7 +41,7 @@ FAULTS = [
     if name in KNOWN else name
     for name in ("kill-ingest", "kill-classify", "kill-workflow", "kill-alerts", "kill-api",
                  "database", "burst", "poison",
-                 # Last: a broker that lost its offsets would make later rounds lose posts too.
+                 # Last: should a broker lose its offsets, later rounds would lose posts too.
                  "broker")
 ]
 DEAD_LETTERING = {
