@@ -7,7 +7,6 @@ import signal
 import threading
 from pathlib import Path
 
-import pytest
 from helpers import make_post, read_topic
 
 from events.broker import EmbeddedBroker, free_port
