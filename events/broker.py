@@ -129,7 +129,8 @@ class EmbeddedBroker:
              "-s3", f"-s3.port={port}", f"-s3.port.grpc={next(ports)}", "-s3.port.iceberg=0",
              "-s3.port.lance=0"],
             self.log_file,
-            dict(os.environ),
+            # Go grows its heap lazily: a soft limit keeps the store's memory bounded.
+            dict(os.environ, GOMEMLIMIT=os.environ.get("GOMEMLIMIT", "192MiB")),
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

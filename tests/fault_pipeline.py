@@ -248,8 +248,10 @@ class FaultPipeline:
 
     def _brand_file(self) -> Path:
         """The bundled brand with one alert channel, the local webhook, taking every alert; no
-        volume spikes (a burst would raise one that a steady run does not)."""
+        volume spikes (a burst would raise one that a steady run does not) and no rumour stories
+        (every round replays the same claims, which would join the first round's stories)."""
         data = yaml.safe_load(BUNDLED_BRAND_CONFIG.read_text(encoding="utf-8"))
+        data["stories"] = {"enabled": False}
         data["alerts"] = {
             "group_interval": "0.05m",
             "spike": {"min_count": 1_000_000},
