@@ -31,19 +31,9 @@ replays at three times it."""
 RSS_GROWTH_KIB = 150 * 1024
 """How much a process may grow over its size after the baseline (a leak grows without end)."""
 
-KNOWN = {
-    "kill-alerts": "the alerts service keeps which case events it alerted on in memory only: "
-                   "after a kill -9 it sends again the alerts of the batch it had not committed",
-}
-"""Faults that still lose or double something (not strict: how much depends on timing)."""
-FAULTS = [
-    pytest.param(name, marks=pytest.mark.xfail(reason=KNOWN[name], strict=False))
-    if name in KNOWN else name
-    for name in ("kill-ingest", "kill-classify", "kill-workflow", "kill-alerts", "kill-api",
-                 "database", "burst", "poison",
-                 # Last: should a broker lose its offsets, later rounds would lose posts too.
-                 "broker")
-]
+FAULTS = ["kill-ingest", "kill-classify", "kill-workflow", "kill-alerts", "kill-api", "database",
+          "burst", "poison",
+          "broker"]  # last: should a broker lose its offsets, later rounds would lose posts too
 DEAD_LETTERING = {
     "posts": ["classify"],
     "verdicts": ["workflow", "alerts"],
