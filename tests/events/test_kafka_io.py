@@ -224,3 +224,27 @@ def test_topics_are_created_with_the_brand_retention(settings: Settings) -> None
         assert set(settings.topics.all_names()) <= set(admin.list_topics())
     finally:
         admin.close()
+
+
+def test_a_producer_whose_broker_vanished_mid_flush_fails_the_batch_without_crashing(
+    tmp_path: Path,
+) -> None:
+    """Many sends in flight when the broker disappears: flush() reports a TransientError (the
+    batch is retried), and rebuilding the client does not raise out of the old client's close()
+    (it used to, killing the service with KafkaTimeoutError)."""
+    broker = EmbeddedBroker(log_file=tmp_path / "tansu.log").start()
+    topics = Settings(kafka_bootstrap_servers=broker.bootstrap_servers, data_dir=tmp_path).topics
+    ensure_topics(broker.bootstrap_servers, [topics.posts.name], partitions=3)
+    producer = EventProducer(broker.bootstrap_servers, service="test", request_timeout_ms=20000,
+                             delivery_timeout_ms=40000, max_block_ms=3000)
+    try:
+        producer.send(topics.posts, make_post("before"))
+        producer.flush()
+        broker.stop()
+        for i in range(300):
+            producer.send(topics.posts, make_post(f"in flight {i}"))
+        with pytest.raises(TransientError):
+            producer.flush(timeout=1)
+    finally:
+        producer.close(timeout=0)
+        broker.stop()
