@@ -18,6 +18,7 @@ request to ingest again (its `published_at` is cleared, as if it had died before
 from __future__ import annotations
 
 import email
+import json
 import sys
 import threading
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from alerts.conftest import Mailbox, mailbox  # noqa: F401 - the local SMTP server
+from helpers import read_topic
 from processes import Services, wait_until
 
 from events.settings import BUNDLED_BRAND_CONFIG, Settings
@@ -287,6 +289,10 @@ def test_a_conversation_on_x_is_one_case_answered_once_from_the_queue(
         return bool(replies[0]["state"] == "sent")
 
     wait_until(sent, 90, logs)
+    requests = read_topic(
+        str(settings.kafka_bootstrap_servers), settings.topics.replies.name, count=2
+    )
+    assert len({json.loads(r.value)["reply_id"] for r in requests}) == 1  # delivered twice
     # The reply comes back from X in the thread, as the brand's: the next response is met.
     wait_until(lambda: posts_on_case(5), 90, logs)
     case = found["case"]
@@ -295,8 +301,11 @@ def test_a_conversation_on_x_is_one_case_answered_once_from_the_queue(
     assert len(writes) == 1
     assert tweet["referenced_tweets"] == [{"type": "replied_to", "id": follow_up["id"]}]
     assert [(p["id"], p["source"]) for p in case["posts"]] == list(
-        zip([*ids, f"x:{tweet['id']}"], ["mention", "brand", "mention", "mention", "brand"],
-            strict=True)
+        zip(
+            [*ids, f"x:{tweet['id']}"],
+            ["mention", "brand", "mention", "mention", "brand"],
+            strict=True,
+        )
     )
     care = _deadlines(case, "customer_care")
     assert _at(care["next_response"]["met_at"]) == _added_at(
