@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from events.schemas import CaseEventType, Severity, Verdict
 from workflow.book import PolicyBook, refresh_case_sla, refresh_sla
@@ -47,6 +47,8 @@ class CaseWork:
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (thread, rule, post) joined
     keys: list[str] = field(default_factory=list)  # merge keys this batch stores for the case
     customer_at: datetime | None = None  # when the customer's latest post of the case was written
+    post_authors: dict[str, str] = field(default_factory=dict)  # post id -> author id, in the case
+    raised: dict[str, set[str]] = field(default_factory=dict)  # author id -> concerns they raised
 
 
 def apply_contributions(
@@ -56,6 +58,7 @@ def apply_contributions(
     old = histories(
         session, [t.id for w in works for t in w.tasks.values() if t.team_id not in w.new_tasks]
     )  # type: ignore[misc]
+    _load_askers(session, [w for w in works if not w.is_new])
     for work in works:
         history = {team: list(old.get(task.id, [])) for team, task in work.tasks.items()}  # type: ignore[arg-type]
         for index, (verdict, plans) in enumerate(work.contributions):
@@ -63,6 +66,28 @@ def apply_contributions(
             for task in _contribute(rows, work, index, verdict, plans, history, now, brand=brand):
                 time_first_response(session, task, now)
         _finish(rows, book, work, history, now)
+
+
+def _load_askers(session: Session, works: list[CaseWork]) -> None:
+    """Who wrote each stored post of these cases, and the concerns each author raised there: a
+    brand reply answers the tasks of the person it replies to."""
+    by_id = {w.case.id: w for w in works}
+    if not by_id:
+        return
+    stored = session.exec(
+        select(
+            PostRecord.id, PostRecord.case_id, PostRecord.author_id, PostRecord.source,
+            PostRecord.outcome, PostRecord.labels,
+        ).where(col(PostRecord.case_id).in_(list(by_id)))
+    )
+    for post_id, case_id, author_id, source, outcome, labels in stored:
+        work = by_id[case_id]
+        work.post_authors[post_id] = author_id
+        if source != BRAND:
+            concerns = work.raised.setdefault(author_id, set())
+            concerns.update(lv["label"] for lv in labels)
+            if outcome == "triage":
+                concerns.add(TRIAGE)
 
 
 def _contribute(
@@ -109,10 +134,14 @@ def _contribute(
         for team, task in work.tasks.items()
         if team not in touched and work.new_tasks.get(team, -1) < index
     }
+    work.post_authors[post.post_id] = post.author.id
     if brand:
+        asker = work.post_authors.get(f"{post.platform}:{post.reply_to_id}")
         return answer_tasks(
-            rows, case, others, history, post, customer_at=work.customer_at, now=now
+            rows, case, others, history, post, customer_at=work.customer_at, now=now,
+            asked=None if asker is None else work.raised.get(asker, set()),
         )
+    work.raised.setdefault(post.author.id, set()).update(x for p in plans for x in p.labels)
     for team in others:
         _hear(rows, work, team, history, now)
     if work.customer_at is None or post.created_at > work.customer_at:

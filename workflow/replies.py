@@ -12,8 +12,9 @@ sends it once (keyed by `reply_key`) and publishes the outcome, which `apply_out
 interrupted mid-send and the platform cannot tell). A failed or unknown reply can be sent again
 (`retry`: the attempt number goes up); a sent one never is. Every step is an audit entry.
 
-The reply's platform id is kept so that the brand's post, once collected back from the thread,
-is recognised as this reply rather than counted twice.
+Sending is not itself a response on the case's tasks: the reply counts once ingest collects it
+back from the thread as the brand's post (workflow.responses), like a reply written on the
+platform. Its platform id and link are kept to show it on the case.
 """
 
 from __future__ import annotations

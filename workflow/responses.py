@@ -5,7 +5,9 @@ case's conversation, collected by ingest (a reply sent from Vigie comes back the
 counts as a response on the case's open tasks, as a person's "respond" click does: it meets the
 first response, or the next response the customer's latest post started. It answers a task when
 it was written after the customer's latest post of the case, or when the task has had no response
-yet (a reply collected after a later follow-up still answered the first post).
+yet (a reply collected after a later follow-up still answered the first post). A reply to a post
+of the case answers only the tasks of what that post's author raised there: answering the
+customer does not meet the journalist's first response in the same thread.
 
 The brand's posts are still routed by their labels (a support reply can expose a customer's
 data, an official post can leak), never to triage: in a case, a label of a task already open
@@ -69,13 +71,17 @@ def answer_tasks(
     *,
     customer_at: datetime | None,
     now: datetime,
+    asked: set[str] | None = None,
 ) -> list[Task]:
     """Record the brand's reply as a response on the open tasks it answers; returns the tasks
-    it answered first (their time to first response is this reply's)."""
+    it answered first (their time to first response is this reply's). `asked`: the concerns the
+    author replied to raised in the case (None when the reply names no post of the case)."""
     firsts = []
     for team, task in tasks.items():
         if task.state not in OPEN_STATES:
             continue
+        if asked is not None and not asked.intersection(task.labels):
+            continue  # a reply to someone else in the thread
         events = history.setdefault(team, [])
         responded = any(e.kind in (Kind.response, Kind.closed) for e in events)
         if responded and customer_at is not None and post.created_at < customer_at:

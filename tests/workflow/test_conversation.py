@@ -270,3 +270,30 @@ def test_a_brand_reply_tagged_with_the_cases_concern_answers_it(
         (post,) = session.exec(select(PostRecord).where(PostRecord.id == reply.post.post_id)).all()
     assert case.severity == "critical" and case.summary_post_id == reply.post.post_id
     assert post.source == "brand" and post.payload["source"] == "staff"
+
+
+def test_a_brand_reply_answers_the_person_it_replies_to_not_everyone_in_the_thread(
+    engine: Engine, book: PolicyBook, make_verdict: Any
+) -> None:
+    journalist = {"id": "j-9", "handle": "a_roy_presse"}
+
+    def post(minutes: int, text: str, labels: tuple, author: dict, reply_to: str | None) -> Any:
+        return make_verdict(text, labels, conversation_id="conv-1", platform_post_id=f"p{minutes}",
+                            reply_to_id=reply_to, created_at=at(minutes), author=author)
+
+    complaint = post(0, "Plus de réseau depuis ce matin", (("complaint", "normal"),), CUSTOMER, None)
+    question = post(5, "Journaliste à La Presse: combien de clients touchés par la panne?",
+                    (("press_inquiry", "high"),), journalist, "p0")
+    ingest(engine, book, [complaint, question], at(6))
+    with Session(engine) as session:
+        teams = {t.team_id: t.labels for t in session.exec(select(Task))}
+    press_team = next(team for team, labels in teams.items() if "press_inquiry" in labels)
+
+    to_customer = post(20, "Désolés! Écrivez-nous en DM, on regarde.", (), BRAND, "p0")
+    ingest(engine, book, [to_customer], at(21))
+    assert deadlines(engine, book, "customer_care")[Milestone.first_response].met_at == at(21)
+    assert deadlines(engine, book, press_team)[Milestone.first_response].met_at is None
+
+    to_journalist = post(30, "Bonjour, notre porte-parole vous rappelle.", (), BRAND, "p5")
+    ingest(engine, book, [to_journalist], at(31))
+    assert deadlines(engine, book, press_team)[Milestone.first_response].met_at == at(31)
