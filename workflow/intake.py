@@ -4,7 +4,8 @@ Every post is stored once (its primary key makes a replayed batch a no-op). A po
 of its conversation (workflow.conversation): a concern it raises gets one task per owning team,
 a customer's post (tagged or not) restarts the next-response clock and resumes a waiting task,
 and the brand's own reply is the response (workflow.responses). A post raising no concern in a
-thread with no case is only recorded. Shadow verdicts are kept for model comparison and never
+thread with no case is only recorded, and a rumour post of a known story joins the story instead
+of opening a case (workflow.stories). Shadow verdicts are kept for model comparison and never
 routed.
 
 Everything is computed in memory first; then new cases, new tasks and the append-only rows
