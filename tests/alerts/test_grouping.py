@@ -3,6 +3,7 @@ alert is taken by one replica only, on both databases and in memory."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -185,3 +186,25 @@ def test_restricted_notification_keeps_its_delivery_id() -> None:
     (claimed,) = g.take(T0)
     note = claimed.notification
     assert note.only(note.alerts[:1]).delivery_id == note.delivery_id
+
+
+def test_a_restarted_process_frees_the_claims_of_dead_processes_of_its_host(
+    database_url: str,
+) -> None:
+    """A kill -9 between claiming an alert and sending it: the restarted process sends it at
+    once instead of after the lease; a live process's or another host's claim is left alone."""
+    engine = init_db(database_url)
+    store = DbAlertStore(engine)
+    now = T0
+    claims = {"dead": "host-a:999999:1", "live": "host-a:1:1", "elsewhere": "host-b:999999:1"}
+    try:
+        for name, owner in claims.items():
+            with store.transaction() as state:
+                state.enqueue(alert(name), due=now, held=False, delivery_id=name)
+                assert [q.alert.incident for q in state.claim_due(now, owner, LEASE)] == [name]
+        assert store.release_dead_claims(f"host-a:{os.getpid()}:2") == 1
+        with store.transaction() as state:  # well within the lease: only the freed one is due
+            taken = state.claim_due(now + timedelta(seconds=1), "host-a:2:2", LEASE)
+        assert [q.alert.incident for q in taken] == ["dead"]
+    finally:
+        engine.dispose()

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
 
 from events.brand import load_brand_config
@@ -54,16 +55,21 @@ def run(
         len(channels),
         ", ".join(c.name for c in channels) or "none (log only)",
     )
+    store = DbAlertStore(engine)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
+    freed = store.release_dead_claims(owner)
+    if freed:
+        log.warning("%d alert(s) claimed by an earlier alerts process of this host go out now", freed)
     alerter = Alerter(
         config,
         channels,
         public_url=default_public_url(settings),
         restricted_teams=WorkflowSettings().restricted,
-        store=DbAlertStore(engine),
+        store=store,
         spike_store=DbSpikeStore(engine),
         # A claim older than two of the longest deliveries belongs to a replica that died.
         lease=2 * retry.longest,
-        owner=f"{socket.gethostname()}:{os.getpid()}",
+        owner=owner,
     )
     producer = EventProducer(servers, service="alerts")
     failures: list[BaseException] = []

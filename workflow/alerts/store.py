@@ -12,6 +12,7 @@ racing for the same incident or the same queued alert see exactly one of them wi
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -293,12 +294,50 @@ class DbAlertStore:
         with transient_errors("alert state"), self.engine.connect() as connection:
             return connection.execute(due).first() is not None
 
+    def release_dead_claims(self, me: str) -> int:
+        """Free the claims of this host's earlier alerts processes (a restart after a crash), so
+        their alerts go out now rather than after the lease; returns how many were freed.
+
+        `me` is `host:pid:start`. A claim of the same host whose process is gone, or whose pid is
+        this one's (a container restarted as PID 1), was left by a dead process. Claims of other
+        hosts (replicas elsewhere) and of live processes are left to the lease."""
+        host, pid, _ = me.rsplit(":", 2)
+        mine = sa.and_(_QUEUE.c.claimed_by.like(f"{host}:%"), _QUEUE.c.claimed_by != me)
+        with transient_errors("alert state"), self.engine.begin() as connection:
+            owners = connection.execute(sa.select(_QUEUE.c.claimed_by).where(mine).distinct())
+            dead = [o for (o,) in owners if _dead(o, int(pid))]
+            if not dead:
+                return 0
+            freed = connection.execute(
+                sa.update(_QUEUE)
+                .where(_QUEUE.c.claimed_by.in_(dead))
+                .values(claimed_by=None, claimed_at=None)
+            )
+            return freed.rowcount or 0
+
     @contextmanager
     def transaction(self) -> Iterator[_DbState]:
         # Each transaction writes first (a claim, an insert, a delete), so on SQLite it takes
         # the write lock at once instead of upgrading a read, which would fail under a writer.
         with transient_errors("alert state"), self.engine.begin() as connection:
             yield _DbState(connection)
+
+
+def _dead(owner: str, my_pid: int) -> bool:
+    """Whether the process that made a claim (`host:pid:start`, same host) is gone."""
+    try:
+        pid = int(owner.rsplit(":", 2)[1])
+    except (IndexError, ValueError):
+        return False  # not ours to judge: the lease decides
+    if pid == my_pid:
+        return True  # an earlier process with this pid: this one has just started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
 
 
 # Spike sightings ------------------------------------------------------------------------------
