@@ -75,18 +75,27 @@ def poison_records(event: bytes = b"{}") -> list[Poison]:
 
 
 class AlertReceiver:
-    """The alert webhook: records every alert of every delivery it is sent."""
+    """The alert webhook, as a receiver honouring the delivery id: records every alert of every
+    delivery once. A delivery sent again with the same `X-Vigie-Delivery` (the documented
+    at-least-once resend after a crash between sending and recording it) is counted apart."""
 
     def __init__(self) -> None:
         self.alerts: list[dict[str, Any]] = []
+        self.deliveries: set[str] = set()
+        self.redelivered = 0
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                delivery = self.headers.get("X-Vigie-Delivery", "")
                 with receiver._lock:
-                    receiver.alerts.extend(body["alerts"])
+                    if delivery and delivery in receiver.deliveries:
+                        receiver.redelivered += 1
+                    else:
+                        receiver.deliveries.add(delivery)
+                        receiver.alerts.extend(body["alerts"])
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
